@@ -31,6 +31,11 @@ public final class SshReader {
         return new SshReader(io.netty.buffer.Unpooled.wrappedBuffer(bytes));
     }
 
+    /** A reader over a message payload's fields: everything after the message number, not consuming the payload. */
+    public static SshReader body(ByteBuf payload) {
+        return new SshReader(payload.slice(payload.readerIndex() + 1, payload.readableBytes() - 1));
+    }
+
     public int remaining() {
         return buf.readableBytes();
     }

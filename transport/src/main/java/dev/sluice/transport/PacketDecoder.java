@@ -1,0 +1,109 @@
+package dev.sluice.transport;
+
+import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
+
+import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.PacketOpener;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * The receiving half of the binary packet protocol, RFC 4253 section 6: frames, decrypts and verifies packets and
+ * passes each payload on as a retained slice (the next handler owns and releases it).
+ *
+ * <p>Emits one payload per {@link #decode} call, so that a NEWKEYS payload reaches the key exchange handler, which
+ * swaps the {@link PacketOpener}, before the next packet is decrypted. Confined to the event loop.
+ *
+ * <h3>Limits</h3>
+ * A packet_length over {@value #MAX_PACKET_LENGTH} (OpenSSH's PACKET_MAX_SIZE, 256 KiB) is refused before anything is
+ * buffered, so a peer cannot make us hold more than one maximal packet.
+ */
+final class PacketDecoder extends ByteToMessageDecoder {
+    static final int MAX_PACKET_LENGTH = 256 * 1024;
+
+    private PacketOpener opener = Ciphers.none().opener(new byte[0], new byte[0]);
+    private int sequence;
+    private int packetLength = -1;
+    private long bytesSinceRekey;
+    private boolean failed;
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodePacket(in, out);
+        } catch (RuntimeException e) {
+            // The stream is out of step after a bad packet; drop the rest while the connection closes.
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodePacket(ByteBuf in, List<Object> out) {
+        if (packetLength < 0) {
+            if (in.readableBytes() < opener.lengthFieldSize()) {
+                return;
+            }
+            int len = opener.packetLength(sequence, in);
+            if (len < 5 || len > MAX_PACKET_LENGTH) {
+                throw SshException.disconnect(PROTOCOL_ERROR, "Bad packet length %d.", Integer.toUnsignedLong(len));
+            }
+            if ((len + 4 - opener.aadLength()) % opener.blockSize() != 0) {
+                throw SshException.disconnect(PROTOCOL_ERROR, "padding error: need %d block %d mod %d",
+                        len, opener.blockSize(), (len + 4 - opener.aadLength()) % opener.blockSize());
+            }
+            packetLength = len;
+        }
+        int total = 4 + packetLength + opener.tagLength();
+        if (in.readableBytes() < total) {
+            return;
+        }
+        ByteBuf packet = in.readRetainedSlice(total);
+        try {
+            opener.open(sequence, packet);
+            sequence++;
+            bytesSinceRekey += total;
+            int padding = packet.getUnsignedByte(packet.readerIndex() + 4);
+            int payloadLength = packetLength - 1 - padding;
+            if (padding < 4 || payloadLength < 1) {
+                throw SshException.disconnect(PROTOCOL_ERROR, "invalid padding length %d in packet of %d bytes",
+                        padding, packetLength);
+            }
+            out.add(packet.retainedSlice(packet.readerIndex() + 5, payloadLength));
+        } finally {
+            packet.release();
+            packetLength = -1;
+        }
+    }
+
+    /** The sequence number of the packet most recently passed on (for SSH_MSG_UNIMPLEMENTED). */
+    int lastSequence() {
+        return sequence - 1;
+    }
+
+    /** Installs the keys that NEWKEYS announced for the inbound direction; strict KEX also restarts the count. */
+    void newKeys(PacketOpener next, boolean resetSequence) {
+        opener.destroy();
+        opener = next;
+        bytesSinceRekey = 0;
+        if (resetSequence) {
+            sequence = 0;
+        }
+    }
+
+    /** Bytes received under the current keys, for the rekey limit. */
+    long bytesSinceRekey() {
+        return bytesSinceRekey;
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        opener.destroy();
+    }
+}

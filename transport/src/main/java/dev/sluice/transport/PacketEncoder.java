@@ -1,0 +1,90 @@
+package dev.sluice.transport;
+
+import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.PacketSealer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The sending half of the binary packet protocol, RFC 4253 section 6: takes payload buffers (ownership passes to it),
+ * frames them with length and random padding into one new buffer, seals it with the current {@link PacketSealer}
+ * and writes that on. Anything other than a ByteBuf passes through untouched.
+ *
+ * <p>Each write is encoded at once, in write order, so swapping the sealer right after writing NEWKEYS is exact.
+ * Confined to the event loop. The payload is copied once, into the packet buffer the cipher then works on in place.
+ */
+final class PacketEncoder extends ChannelOutboundHandlerAdapter {
+    private PacketSealer sealer = Ciphers.none().sealer(new byte[0], new byte[0]);
+    private int sequence;
+    private long bytesSinceRekey;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof ByteBuf)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        ByteBuf payload = (ByteBuf) msg;
+        ByteBuf packet = null;
+        try {
+            int payloadLength = payload.readableBytes();
+            int block = sealer.blockSize();
+            int aligned = 5 + payloadLength - sealer.aadLength();
+            int padding = block - (aligned % block);
+            if (padding < 4) {
+                padding += block;
+            }
+            int packetLength = 1 + payloadLength + padding;
+            int total = 4 + packetLength + sealer.tagLength();
+            packet = ctx.alloc().directBuffer(total);
+            packet.writeInt(packetLength);
+            packet.writeByte(padding);
+            packet.writeBytes(payload, payload.readerIndex(), payloadLength);
+            writePadding(packet, padding);
+            sealer.seal(sequence++, packet);
+            bytesSinceRekey += total;
+        } catch (Throwable t) {
+            ReferenceCountUtil.safeRelease(packet);
+            promise.setFailure(t);
+            return;
+        } finally {
+            payload.release();
+        }
+        ctx.write(packet, promise);
+    }
+
+    private static void writePadding(ByteBuf packet, int padding) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int i = 0;
+        for (; i + 8 <= padding; i += 8) {
+            packet.writeLong(random.nextLong());
+        }
+        for (; i < padding; i++) {
+            packet.writeByte(random.nextInt());
+        }
+    }
+
+    /** Installs the keys for the outbound direction right after NEWKEYS was written; strict KEX restarts the count. */
+    void newKeys(PacketSealer next, boolean resetSequence) {
+        sealer.destroy();
+        sealer = next;
+        bytesSinceRekey = 0;
+        if (resetSequence) {
+            sequence = 0;
+        }
+    }
+
+    /** Bytes sent under the current keys, for the rekey limit. */
+    long bytesSinceRekey() {
+        return bytesSinceRekey;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        sealer.destroy();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.sluice.transport;
+
+import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.key.SshKeyPair;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of the transport layer for one connection: the algorithms offered, in preference order, the server's host
+ * keys and the client's host key check. Immutable; the {@code with*} methods return modified copies.
+ *
+ * @param softwareVersion the softwareversion part of our identification string (RFC 4253 section 4.2)
+ * @param kexAlgorithms key exchange methods, without the ext-info and strict-KEX markers (added per role)
+ * @param ciphers encryption algorithms, used for both directions
+ * @param hostKeys the server's host keys; empty for a client
+ * @param hostKeyVerifier the client's check of the server's host key
+ */
+public record TransportConfig(
+        String softwareVersion,
+        List<String> kexAlgorithms,
+        List<String> ciphers,
+        List<SshKeyPair> hostKeys,
+        HostKeyVerifier hostKeyVerifier) {
+
+    public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
+
+    public TransportConfig {
+        Objects.requireNonNull(softwareVersion);
+        kexAlgorithms = List.copyOf(kexAlgorithms);
+        ciphers = List.copyOf(ciphers);
+        hostKeys = List.copyOf(hostKeys);
+        Objects.requireNonNull(hostKeyVerifier);
+    }
+
+    /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
+    public static TransportConfig defaults() {
+        return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
+                List.of(), HostKeyVerifier.ACCEPT_ALL);
+    }
+
+    public TransportConfig withCiphers(List<String> names) {
+        for (String n : names) {
+            if (Ciphers.byName(n).isEmpty()) {
+                throw new IllegalArgumentException("Unsupported cipher: " + n);
+            }
+        }
+        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier);
+    }
+
+    public TransportConfig withHostKeys(List<SshKeyPair> keys) {
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier);
+    }
+
+    public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier);
+    }
+
+    /** Our identification string without CR LF. */
+    public String versionLine() {
+        return "SSH-2.0-" + softwareVersion;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.sluice.transport;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+
+/**
+ * Builds the transport part of an SSH pipeline (version exchange, packet decoder and encoder, key exchange) and the
+ * error handler that must close every pipeline. The layers above are added between the two by the caller:
+ *
+ * <pre>
+ * socket ─ version ─ packet-decoder ─ packet-encoder ─ kex ─ (auth) ─ (connection) ─ disconnect-on-error
+ * </pre>
+ */
+public final class TransportPipeline {
+    public static final String KEX = "kex";
+
+    private TransportPipeline() {
+    }
+
+    /**
+     * Adds the transport handlers to {@code pipeline} for one new connection and returns what the layers above need to
+     * know about it. Call before the channel becomes active (from a ChannelInitializer).
+     */
+    public static TransportSession install(ChannelPipeline pipeline, Role role, TransportConfig config) {
+        TransportSession session = new TransportSession(role, config.versionLine());
+        PacketDecoder decoder = new PacketDecoder();
+        PacketEncoder encoder = new PacketEncoder();
+        pipeline.addLast("version", new VersionExchangeHandler(session));
+        pipeline.addLast("packet-decoder", decoder);
+        pipeline.addLast("packet-encoder", encoder);
+        pipeline.addLast(KEX, new KeyExchangeHandler(config, session, decoder, encoder));
+        return session;
+    }
+
+    /** The handler that must be last in the pipeline: it turns errors into DISCONNECT and a close. */
+    public static ChannelHandler newDisconnectOnErrorHandler(TransportSession session) {
+        return new DisconnectOnErrorHandler(session);
+    }
+}

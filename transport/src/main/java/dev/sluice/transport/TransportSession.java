@@ -1,0 +1,103 @@
+package dev.sluice.transport;
+
+import java.util.Optional;
+
+/**
+ * What the transport layer knows about one connection once it is up: the versions exchanged, the session identifier
+ * and the algorithms negotiated. Shared by the handlers of one pipeline and read by the layers above.
+ *
+ * <p>Confined to the connection's event loop while the connection is being set up; afterwards the fields set once
+ * ({@link #sessionId()}, versions) are safe to read from anywhere, since they are published through the channel's
+ * futures.
+ */
+public final class TransportSession {
+    private final Role role;
+    private final String localVersion;
+    private volatile String peerVersion;
+    private volatile byte[] sessionId;
+    private volatile Negotiated negotiated;
+    private volatile String peerHost;
+    private volatile int peerPort;
+    private volatile TransportClosed closed;
+
+    public TransportSession(Role role, String localVersion) {
+        this.role = role;
+        this.localVersion = localVersion;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** Our identification string without CR LF, e.g. {@code SSH-2.0-Sluice_0.1}. */
+    public String localVersion() {
+        return localVersion;
+    }
+
+    /** The peer's identification string without CR LF, once received. */
+    public String peerVersion() {
+        return peerVersion;
+    }
+
+    /** The client's version string, V_C of the exchange hash. */
+    public String clientVersion() {
+        return role == Role.CLIENT ? localVersion : peerVersion;
+    }
+
+    /** The server's version string, V_S of the exchange hash. */
+    public String serverVersion() {
+        return role == Role.SERVER ? localVersion : peerVersion;
+    }
+
+    /** H of the first key exchange (RFC 4253 section 7.2); a copy, empty before the first exchange completes. */
+    public byte[] sessionId() {
+        byte[] id = sessionId;
+        return id == null ? new byte[0] : id.clone();
+    }
+
+    /** The algorithms of the latest key exchange. */
+    public Optional<Negotiated> negotiated() {
+        return Optional.ofNullable(negotiated);
+    }
+
+    /** Host name or address the peer is known by (what the client connected to, or the server's view). */
+    public String peerHost() {
+        return peerHost;
+    }
+
+    public int peerPort() {
+        return peerPort;
+    }
+
+    void peerVersion(String v) {
+        this.peerVersion = v;
+    }
+
+    void sessionIdIfUnset(byte[] h) {
+        if (sessionId == null) {
+            sessionId = h.clone();
+        }
+    }
+
+    void negotiated(Negotiated n) {
+        this.negotiated = n;
+    }
+
+    /** Why the connection ended, once a side disconnected for a reason (empty after a plain socket close). */
+    public Optional<TransportClosed> closed() {
+        return Optional.ofNullable(closed);
+    }
+
+    /** Records why the connection is ending; the first reason wins, as it is the cause of the rest. */
+    public void closedIfUnset(TransportClosed reason) {
+        if (closed == null) {
+            closed = reason;
+        }
+    }
+
+    /** Sets how the peer is addressed, for host key checks and log lines. */
+    public void peer(String host, int port) {
+        this.peerHost = host;
+        this.peerPort = port;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.sluice.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.transport.cipher.CipherAlgorithm;
+import dev.sluice.transport.cipher.Ciphers;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class PacketCodecTest {
+
+    private static final String[] CIPHERS = {"aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+        "chacha20-poly1305@openssh.com"};
+
+    private static EmbeddedChannel[] keyedPair(String cipherName) {
+        CipherAlgorithm cipher = Ciphers.byName(cipherName).orElseThrow();
+        byte[] key = new byte[cipher.keyLength()];
+        byte[] iv = new byte[cipher.ivLength()];
+        new Random(7).nextBytes(key);
+        new Random(8).nextBytes(iv);
+        PacketEncoder encoder = new PacketEncoder();
+        PacketDecoder decoder = new PacketDecoder();
+        encoder.newKeys(cipher.sealer(key, iv), true);
+        decoder.newKeys(cipher.opener(key, iv), true);
+        return new EmbeddedChannel[] {new EmbeddedChannel(encoder), new EmbeddedChannel(decoder)};
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"})
+    void payloadsSurviveEncodeThenDecode(String cipher) {
+        EmbeddedChannel[] pair = keyedPair(cipher);
+        Random random = new Random(1);
+        for (int size : new int[] {1, 5, 15, 16, 17, 100, 32768 + 9, 65536}) {
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            pair[0].writeOutbound(Unpooled.wrappedBuffer(payload));
+            ByteBuf wire = pair[0].readOutbound();
+            pair[1].writeInbound(wire);
+            ByteBuf decoded = pair[1].readInbound();
+            assertThat(ByteBufUtil.getBytes(decoded)).isEqualTo(payload);
+            decoded.release();
+        }
+        assertThat(pair[0].finishAndReleaseAll()).isFalse();
+        assertThat(pair[1].finishAndReleaseAll()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"})
+    void aFlippedBitIsAMacError(String cipher) {
+        EmbeddedChannel[] pair = keyedPair(cipher);
+        pair[0].writeOutbound(Unpooled.wrappedBuffer(new byte[] {94, 1, 2, 3}));
+        ByteBuf wire = pair[0].readOutbound();
+        wire.setByte(wire.writerIndex() - 20, wire.getByte(wire.writerIndex() - 20) ^ 0x10);
+        assertThatThrownBy(() -> pair[1].writeInbound(wire))
+                .isInstanceOf(DecoderException.class)
+                .cause().isInstanceOfSatisfying(SshException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DisconnectReason.MAC_ERROR));
+        pair[0].finishAndReleaseAll();
+        pair[1].finishAndReleaseAll();
+    }
+
+    @Test
+    void aPacketLengthOver256KiBIsRefusedBeforeBuffering() {
+        EmbeddedChannel ch = new EmbeddedChannel(new PacketDecoder());
+        ByteBuf wire = Unpooled.buffer().writeInt(256 * 1024 + 8).writeByte(4);
+        assertThatThrownBy(() -> ch.writeInbound(wire))
+                .isInstanceOf(DecoderException.class)
+                .cause().isInstanceOfSatisfying(SshException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+                    assertThat(e.getMessage()).startsWith("Bad packet length");
+                });
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void plainPacketsArePaddedToEightBytesWithAtLeastFourBytesOfPadding() {
+        EmbeddedChannel ch = new EmbeddedChannel(new PacketEncoder());
+        for (int size = 1; size < 40; size++) {
+            byte[] payload = new byte[size];
+            Arrays.fill(payload, (byte) 7);
+            ch.writeOutbound(Unpooled.wrappedBuffer(payload));
+            ByteBuf wire = ch.readOutbound();
+            int length = wire.getInt(0);
+            int padding = wire.getUnsignedByte(4);
+            assertThat(wire.readableBytes()).isEqualTo(4 + length);
+            assertThat((4 + length) % 8).isZero();
+            assertThat(padding).isBetween(4, 11);
+            assertThat(length).isEqualTo(1 + size + padding);
+            wire.release();
+        }
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void cipherListIsTheOneTheTestsCover() {
+        assertThat(Ciphers.defaultNames()).containsExactlyInAnyOrder(CIPHERS);
+    }
+}
