@@ -23,6 +23,7 @@ public final class TransportPipeline {
      */
     public static TransportSession install(ChannelPipeline pipeline, Role role, TransportConfig config) {
         TransportSession session = new TransportSession(role, config.versionLine());
+        session.attachTo(pipeline.channel());
         PacketDecoder decoder = new PacketDecoder();
         PacketEncoder encoder = new PacketEncoder();
         pipeline.addLast("version", new VersionExchangeHandler(session));

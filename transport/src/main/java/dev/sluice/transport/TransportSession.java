@@ -1,5 +1,7 @@
 package dev.sluice.transport;
 
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import java.util.Optional;
 
 /**
@@ -11,6 +13,8 @@ import java.util.Optional;
  * futures.
  */
 public final class TransportSession {
+    private static final AttributeKey<TransportSession> KEY = AttributeKey.valueOf(TransportSession.class, "session");
+
     private final Role role;
     private final String localVersion;
     private volatile String peerVersion;
@@ -23,6 +27,15 @@ public final class TransportSession {
     public TransportSession(Role role, String localVersion) {
         this.role = role;
         this.localVersion = localVersion;
+    }
+
+    /** The session of an SSH socket whose pipeline {@link TransportPipeline#install} built, or null. */
+    public static TransportSession of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    void attachTo(Channel channel) {
+        channel.attr(KEY).set(this);
     }
 
     public Role role() {

@@ -1,0 +1,157 @@
+package dev.sluice.connection;
+
+import dev.sluice.auth.UserAuthClientHandler;
+import dev.sluice.transport.Role;
+import dev.sluice.transport.TransportClosed;
+import dev.sluice.transport.TransportConfig;
+import dev.sluice.transport.TransportPipeline;
+import dev.sluice.transport.TransportSession;
+import dev.sluice.transport.key.SshKeyPair;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Opens SSH connections: the entry point for applications that tunnel through a server and for the {@code sluice ssh}
+ * command. One client owns an event loop group; each connection lives on one of its loops, with everything it forwards.
+ *
+ * <pre>{@code
+ * try (SshClient client = new SshClient()) {
+ *     SshConnection c = client.connect(SshClient.Target.of("gw.example.com", 22, "alice", List.of(key))).get();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class SshClient implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+
+    /** A client with its own event loop group, one thread per core (epoll when available). */
+    public SshClient() {
+        this(NettyTransports.newEventLoopGroup(0, "sluice-client"), true);
+    }
+
+    /** A client on a caller-owned group, which {@link #close()} leaves running. */
+    public SshClient(EventLoopGroup group) {
+        this(group, false);
+    }
+
+    private SshClient(EventLoopGroup group, boolean ownsGroup) {
+        this.group = group;
+        this.ownsGroup = ownsGroup;
+    }
+
+    /**
+     * Where and as whom to connect, and with which settings.
+     *
+     * @param bannerSink receives the server's USERAUTH_BANNER text
+     * @param connectTimeoutMillis TCP connect timeout (OpenSSH's ConnectTimeout), 0 for the system's
+     */
+    public record Target(String host, int port, String user, List<SshKeyPair> identities, TransportConfig transport,
+            ConnectionConfig connection, Map<String, ChannelOpenHandler> openHandlers, Consumer<String> bannerSink,
+            int connectTimeoutMillis) {
+        public Target {
+            Objects.requireNonNull(host);
+            identities = List.copyOf(identities);
+            openHandlers = Map.copyOf(openHandlers);
+        }
+
+        /** Defaults for everything but the essentials. */
+        public static Target of(String host, int port, String user, List<SshKeyPair> identities) {
+            return new Target(host, port, user, identities, TransportConfig.defaults(), ConnectionConfig.DEFAULT,
+                    Map.of(), banner -> { }, 0);
+        }
+
+        public Target withTransport(TransportConfig config) {
+            return new Target(host, port, user, identities, config, connection, openHandlers, bannerSink,
+                    connectTimeoutMillis);
+        }
+
+        public Target withConnection(ConnectionConfig config) {
+            return new Target(host, port, user, identities, transport, config, openHandlers, bannerSink,
+                    connectTimeoutMillis);
+        }
+
+        public Target withBannerSink(Consumer<String> sink) {
+            return new Target(host, port, user, identities, transport, connection, openHandlers, sink,
+                    connectTimeoutMillis);
+        }
+
+        public Target withConnectTimeoutMillis(int millis) {
+            return new Target(host, port, user, identities, transport, connection, openHandlers, bannerSink, millis);
+        }
+    }
+
+    /**
+     * Connects, exchanges keys, checks the host key and authenticates. The future succeeds with the connection once
+     * authenticated; it fails with the socket's {@link java.net.ConnectException}, an
+     * {@link dev.sluice.auth.AuthenticationException}, or an {@link SshDisconnectedException}.
+     */
+    public Future<SshConnection> connect(Target target) {
+        io.netty.channel.EventLoop loop = group.next();
+        Promise<SshConnection> result = loop.newPromise();
+        ChannelFuture connect = NettyTransports.bootstrap(loop)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, NettyTransports.SSH_WATER_MARK)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, target.connectTimeoutMillis() > 0
+                        ? target.connectTimeoutMillis() : 30_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initPipeline(ch, target, result);
+                    }
+                })
+                .connect(target.host(), target.port());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.tryFailure(f.cause());
+            }
+        });
+        return result;
+    }
+
+    private static void initPipeline(Channel ch, Target target, Promise<SshConnection> result) {
+        TransportSession session = TransportPipeline.install(ch.pipeline(), Role.CLIENT, target.transport());
+        session.peer(target.host(), target.port());
+        Promise<Void> auth = ch.eventLoop().newPromise();
+        ConnectionHandler connection = new ConnectionHandler(target.connection(), target.openHandlers());
+        ch.pipeline().addLast("auth", new UserAuthClientHandler(session, target.user(), target.identities(),
+                target.bannerSink(), auth));
+        ch.pipeline().addLast("connection", connection);
+        ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
+        auth.addListener(f -> {
+            if (f.isSuccess()) {
+                result.trySuccess(connection.connection());
+            } else {
+                TransportClosed closed = session.closed().orElse(null);
+                result.tryFailure(closed != null ? new SshDisconnectedException(closed.message(), closed) : f.cause());
+            }
+        });
+        ch.closeFuture().addListener(f -> {
+            TransportClosed closed = session.closed().orElse(null);
+            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
+                    : "Connection closed by " + target.host() + " port " + target.port(), closed));
+        });
+    }
+
+    /** The group the connections run on. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Shuts down the event loops if this client created them; open connections close with them. */
+    @Override
+    public void close() {
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.sluice.connection;
+
+import dev.sluice.auth.PublicKeyAuthenticator;
+import dev.sluice.auth.UserAuthServerHandler;
+import dev.sluice.transport.Role;
+import dev.sluice.transport.TransportConfig;
+import dev.sluice.transport.TransportPipeline;
+import dev.sluice.transport.TransportSession;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An SSH server: listens, runs the transport and authentication for each client, then serves the connection protocol
+ * with the channel types its configuration allows. The entry point for embedding a server and for
+ * {@code sluice server}. One acceptor thread; connections spread over the worker loops, each confined to one.
+ */
+public final class SshServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SshServer.class);
+
+    /**
+     * What the server offers.
+     *
+     * @param bind the address and port to listen on (port 0 picks a free one)
+     * @param transport algorithms and host keys (at least one)
+     * @param authenticator who may log in with which key
+     * @param maxAuthTries sshd's MaxAuthTries
+     * @param loginGraceSeconds sshd's LoginGraceTime (0: none)
+     * @param openHandlers the channel types clients may open, by type (e.g. direct-tcpip)
+     */
+    public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
+            int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
+            Map<String, ChannelOpenHandler> openHandlers) {
+        public Config {
+            Objects.requireNonNull(bind);
+            if (transport.hostKeys().isEmpty()) {
+                throw new IllegalArgumentException("a server needs at least one host key");
+            }
+            openHandlers = Map.copyOf(openHandlers);
+        }
+    }
+
+    private final Config config;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private Channel listener;
+
+    public SshServer(Config config) {
+        this.config = config;
+        this.acceptor = NettyTransports.newEventLoopGroup(1, "sluice-accept");
+        this.workers = NettyTransports.newEventLoopGroup(0, "sluice-server");
+    }
+
+    /** Binds the listening socket; returns the address actually bound (with the real port when 0 was asked). */
+    public InetSocketAddress start() throws InterruptedException {
+        listener = NettyTransports.serverBootstrap(acceptor, workers)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NettyTransports.SSH_WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initPipeline(ch);
+                    }
+                })
+                .bind(config.bind()).sync().channel();
+        return localAddress();
+    }
+
+    private void initPipeline(SocketChannel ch) {
+        TransportSession session = TransportPipeline.install(ch.pipeline(), Role.SERVER, config.transport());
+        InetSocketAddress peer = ch.remoteAddress();
+        session.peer(peer.getAddress().getHostAddress(), peer.getPort());
+        Promise<String> user = ch.eventLoop().newPromise();
+        ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(),
+                config.maxAuthTries(), config.loginGraceSeconds(), user));
+        ch.pipeline().addLast("connection", new ConnectionHandler(config.connection(), config.openHandlers()));
+        ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
+        LOG.debug("Connection from {} port {}", session.peerHost(), session.peerPort());
+        ch.closeFuture().addListener(f -> LOG.info("Connection closed by {} port {}{}", session.peerHost(),
+                session.peerPort(), user.isSuccess() ? "" : " [preauth]"));
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
