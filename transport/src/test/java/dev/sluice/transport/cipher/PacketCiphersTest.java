@@ -1,0 +1,138 @@
+package dev.sluice.transport.cipher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.SshException;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/** Properties every packet cipher must have, run for each one, on heap and direct buffers. */
+class PacketCiphersTest {
+
+    @Provide
+    Arbitrary<CipherAlgorithm> allCiphers() {
+        List<CipherAlgorithm> all = new ArrayList<>();
+        all.add(Ciphers.none());
+        aeadCiphers().forEach(all::add);
+        return Arbitraries.of(all);
+    }
+
+    @Provide
+    Arbitrary<CipherAlgorithm> authenticatingCiphers() {
+        return Arbitraries.of(aeadCiphers());
+    }
+
+    private static List<CipherAlgorithm> aeadCiphers() {
+        List<CipherAlgorithm> list = new ArrayList<>();
+        for (String name : Ciphers.defaultNames()) {
+            list.add(Ciphers.byName(name).orElseThrow());
+        }
+        return list;
+    }
+
+    @Property(tries = 400)
+    void sealThenOpenShouldReturnTheOriginalPacket(@ForAll("allCiphers") CipherAlgorithm alg,
+            @ForAll @IntRange(max = 35000) int payloadSize, @ForAll int seq, @ForAll boolean direct,
+            @ForAll long seed) {
+        Random random = new Random(seed);
+        byte[] key = TestPackets.payload(alg.keyLength(), random);
+        byte[] iv = TestPackets.payload(alg.ivLength(), random);
+        PacketSealer sealer = alg.sealer(key, iv);
+        PacketOpener opener = alg.opener(key, iv);
+        ByteBuf packet = TestPackets.packet(sealer, TestPackets.payload(payloadSize, random), direct, random);
+        try {
+            byte[] plain = TestPackets.bytes(packet);
+            assertThat((plain.length - sealer.aadLength()) % sealer.blockSize()).isZero();
+            sealer.seal(seq, packet);
+            assertThat(packet.readableBytes()).isEqualTo(plain.length + sealer.tagLength());
+
+            assertThat(opener.packetLength(seq, packet)).isEqualTo(plain.length - 4);
+            assertThat(packet.readableBytes()).isEqualTo(plain.length + sealer.tagLength());
+            opener.open(seq, packet);
+            assertThat(TestPackets.bytes(packet.slice(packet.readerIndex(), plain.length))).isEqualTo(plain);
+        } finally {
+            packet.release();
+            sealer.destroy();
+            opener.destroy();
+        }
+    }
+
+    @Property(tries = 600)
+    void flippingAnyBitOfLengthCiphertextOrTagShouldFailWithMacError(
+            @ForAll("authenticatingCiphers") CipherAlgorithm alg, @ForAll @IntRange(max = 3000) int payloadSize,
+            @ForAll int seq, @ForAll boolean direct, @ForAll long seed) {
+        Random random = new Random(seed);
+        byte[] key = TestPackets.payload(alg.keyLength(), random);
+        byte[] iv = TestPackets.payload(alg.ivLength(), random);
+        PacketSealer sealer = alg.sealer(key, iv);
+        PacketOpener opener = alg.opener(key, iv);
+        ByteBuf packet = TestPackets.packet(sealer, TestPackets.payload(payloadSize, random), direct, random);
+        try {
+            sealer.seal(seq, packet);
+            // Bias a third of the tries to the length field and the tag, the parts with special handling.
+            int bits = packet.readableBytes() * 8;
+            int bit;
+            switch (random.nextInt(3)) {
+                case 0:
+                    bit = random.nextInt(32);
+                    break;
+                case 1:
+                    bit = bits - 1 - random.nextInt(sealer.tagLength() * 8);
+                    break;
+                default:
+                    bit = random.nextInt(bits);
+            }
+            int index = packet.readerIndex() + bit / 8;
+            packet.setByte(index, packet.getByte(index) ^ (1 << (bit % 8)));
+            assertThatThrownBy(() -> opener.open(seq, packet))
+                    .isInstanceOfSatisfying(SshException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(DisconnectReason.MAC_ERROR);
+                        assertThat(e.getMessage()).isEqualTo("Corrupted MAC on input.");
+                    });
+        } finally {
+            packet.release();
+            sealer.destroy();
+            opener.destroy();
+        }
+    }
+
+    @Property(tries = 50)
+    void aStreamOfPacketsShouldOpenInOrder(@ForAll("allCiphers") CipherAlgorithm alg, @ForAll boolean direct,
+            @ForAll int firstSeq, @ForAll long seed) {
+        Random random = new Random(seed);
+        byte[] key = TestPackets.payload(alg.keyLength(), random);
+        byte[] iv = TestPackets.payload(alg.ivLength(), random);
+        PacketSealer sealer = alg.sealer(key, iv);
+        PacketOpener opener = alg.opener(key, iv);
+        try {
+            for (int i = 0; i < 20; i++) {
+                int seq = firstSeq + i; // wraps at 2^32 like the real counter
+                ByteBuf packet = TestPackets.packet(sealer, TestPackets.payload(random.nextInt(600), random),
+                        direct, random);
+                try {
+                    byte[] plain = TestPackets.bytes(packet);
+                    sealer.seal(seq, packet);
+                    assertThat(opener.packetLength(seq, packet)).isEqualTo(plain.length - 4);
+                    opener.open(seq, packet);
+                    assertThat(TestPackets.bytes(packet.slice(packet.readerIndex(), plain.length)))
+                            .isEqualTo(plain);
+                } finally {
+                    packet.release();
+                }
+            }
+        } finally {
+            sealer.destroy();
+            opener.destroy();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sluice.transport.cipher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.bouncycastle.crypto.params.KeyParameter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class Poly1305Test {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static String tag(String keyHex, String msgHex) {
+        byte[] key = HEX.parseHex(keyHex);
+        byte[] msg = HEX.parseHex(msgHex);
+        byte[] out = new byte[16];
+        Poly1305.mac(key, 0, msg, 0, msg.length, out, 0);
+        return HEX.formatHex(out);
+    }
+
+    @Test
+    void section252ExampleShouldGiveItsTag() {
+        String key = "85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b";
+        String msg = HEX.formatHex("Cryptographic Forum Research Group".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(tag(key, msg)).isEqualTo("a8061dc1305136c6c22b8baf0c0127a9");
+    }
+
+    @Test
+    void appendixA3VectorsOneToFourShouldGiveTheirTags() {
+        for (String[] v : Rfc8439Vectors.POLY1305_A3) {
+            assertThat(tag(v[0], v[1])).as("key %s", v[0]).isEqualTo(v[2]);
+        }
+    }
+
+    /** A.3 #5 to #11, the carry and reduction edge cases: R, S, data, tag. */
+    @ParameterizedTest
+    @CsvSource({
+        "02000000000000000000000000000000, 00000000000000000000000000000000, "
+                + "ffffffffffffffffffffffffffffffff, 03000000000000000000000000000000",
+        "02000000000000000000000000000000, ffffffffffffffffffffffffffffffff, "
+                + "02000000000000000000000000000000, 03000000000000000000000000000000",
+        "01000000000000000000000000000000, 00000000000000000000000000000000, "
+                + "fffffffffffffffffffffffffffffffff0ffffffffffffffffffffffffffffff11000000000000000000000000000000, "
+                + "05000000000000000000000000000000",
+        "01000000000000000000000000000000, 00000000000000000000000000000000, "
+                + "fffffffffffffffffffffffffffffffffbfefefefefefefefefefefefefefefe01010101010101010101010101010101, "
+                + "00000000000000000000000000000000",
+        "02000000000000000000000000000000, 00000000000000000000000000000000, "
+                + "fdffffffffffffffffffffffffffffff, faffffffffffffffffffffffffffffff",
+        "01000000000000000400000000000000, 00000000000000000000000000000000, "
+                + "e33594d7505e43b900000000000000003394d7505e4379cd010000000000000000000000000000000000000000000000"
+                + "01000000000000000000000000000000, 14000000000000005500000000000000",
+        "01000000000000000400000000000000, 00000000000000000000000000000000, "
+                + "e33594d7505e43b900000000000000003394d7505e4379cd010000000000000000000000000000000000000000000000, "
+                + "13000000000000000000000000000000",
+    })
+    void appendixA3EdgeCaseVectorsShouldGiveTheirTags(String r, String s, String data, String expected) {
+        assertThat(tag(r + s, data)).isEqualTo(expected);
+    }
+
+    @Test
+    void tagShouldBeWrittenAtTheOutputOffsetWithoutTouchingNeighbours() {
+        byte[] key = HEX.parseHex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
+        byte[] msg = "Cryptographic Forum Research Group".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] framed = new byte[7 + msg.length + 16 + 3];
+        Arrays.fill(framed, (byte) 0x5a);
+        System.arraycopy(msg, 0, framed, 7, msg.length);
+        Poly1305.mac(key, 0, framed, 7, msg.length, framed, 7 + msg.length);
+        assertThat(HEX.formatHex(framed, 7 + msg.length, 7 + msg.length + 16))
+                .isEqualTo("a8061dc1305136c6c22b8baf0c0127a9");
+        assertThat(Arrays.copyOfRange(framed, framed.length - 3, framed.length)).containsOnly(0x5a);
+        assertThat(Arrays.copyOfRange(framed, 0, 7)).containsOnly(0x5a);
+    }
+
+    @Property(tries = 2000)
+    void shouldMatchBouncyCastle(@ForAll @IntRange(max = 2100) int length, @ForAll long seed,
+            @ForAll @IntRange(max = 3) int shape) {
+        Random random = new Random(seed);
+        byte[] key = new byte[32];
+        byte[] msg = new byte[length];
+        // Shapes: random; all ones (every carry); all ones key and message; random key with all-ones message.
+        if (shape == 0 || shape == 3) {
+            random.nextBytes(key);
+        } else {
+            Arrays.fill(key, (byte) 0xff);
+        }
+        if (shape == 0) {
+            random.nextBytes(msg);
+        } else {
+            Arrays.fill(msg, (byte) 0xff);
+        }
+        if (shape == 1) {
+            random.nextBytes(key);
+            Arrays.fill(key, 16, 32, (byte) 0xff);
+        }
+        byte[] ours = new byte[16];
+        Poly1305.mac(key, 0, msg, 0, msg.length, ours, 0);
+
+        org.bouncycastle.crypto.macs.Poly1305 bc = new org.bouncycastle.crypto.macs.Poly1305();
+        bc.init(new KeyParameter(key));
+        bc.update(msg, 0, msg.length);
+        byte[] theirs = new byte[16];
+        bc.doFinal(theirs, 0);
+        assertThat(ours).isEqualTo(theirs);
+    }
+}
