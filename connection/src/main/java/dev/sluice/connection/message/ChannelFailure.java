@@ -1,0 +1,31 @@
+package dev.sluice.connection.message;
+
+import dev.sluice.transport.wire.SshReader;
+import dev.sluice.transport.wire.SshWriter;
+
+/** SSH_MSG_CHANNEL_FAILURE, RFC 4254 section 5.4: the oldest channel request that wanted a reply failed or was not understood. */
+public record ChannelFailure(int recipientChannel) implements ConnectionMessage {
+    public static final byte ID = 100;
+
+    @Override
+    public byte messageId() {
+        return ID;
+    }
+
+    @Override
+    public int sizeHint() {
+        return 4;
+    }
+
+    @Override
+    public void encodeBody(SshWriter w) {
+        w.writeUint32(recipientChannel);
+    }
+
+    /** Reads the body after the message number. */
+    public static ChannelFailure decode(SshReader r) {
+        int recipient = r.readUint32();
+        r.ensureEnd("SSH_MSG_CHANNEL_FAILURE");
+        return new ChannelFailure(recipient);
+    }
+}
