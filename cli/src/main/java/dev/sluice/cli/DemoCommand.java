@@ -4,7 +4,6 @@ import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.SshServer;
-import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.LocalForward;
@@ -72,8 +71,8 @@ final class DemoCommand {
         TransportConfig serverTransport = TransportConfig.defaults().withHostKeys(List.of(hostKey));
         SshServer.Config serverConfig = new SshServer.Config(new InetSocketAddress(loopback, 0), serverTransport,
                 (user, key) -> key.equals(userKey.publicKey()), 6, 120, ConnectionConfig.DEFAULT,
-                Map.of(DirectTcpipHandler.CHANNEL_TYPE,
-                        new DirectTcpipHandler(ForwardingPolicy.allowing(AllowTcpForwarding.YES))));
+                Map.of("direct-tcpip",
+                        new DirectTcpipHandler(ForwardingPolicy.DEFAULT)));
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-service");
             t.setDaemon(true);
@@ -97,7 +96,7 @@ final class DemoCommand {
                     sshAddress.getPort(), "demo", List.of(userKey)).withTransport(clientTransport)).get();
             LocalForward spec = new LocalForward(loopback.getHostAddress(), 0, loopback.getHostAddress(),
                     service.getLocalPort());
-            InetSocketAddress tunnel = LocalPortForwarder.start(connection, spec).get();
+            InetSocketAddress tunnel = new LocalPortForwarder(connection, spec, false).start().get();
             Negotiated n = TransportSession.of(connection.parent()).negotiated().orElseThrow();
 
             out.println("Sluice demo: a local port forwarded through an SSH server, all on loopback");

@@ -91,12 +91,12 @@ final class ServerCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
         }
-        ForwardingPolicy policy = ForwardingPolicy.allowing(config.allowTcpForwarding());
+        ForwardingPolicy policy = new ForwardingPolicy(config.allowTcpForwarding());
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 new AuthorizedKeysAuthenticator(config.authorizedKeysFile()), config.maxAuthTries(),
                 config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of(DirectTcpipHandler.CHANNEL_TYPE, new DirectTcpipHandler(policy)));
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)));
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {

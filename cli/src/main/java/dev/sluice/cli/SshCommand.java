@@ -32,7 +32,7 @@ import java.util.Locale;
  * a remote command) are not implemented yet, so {@code -N} is required.
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46NTqv] [-c cipher_spec] [-i identity_file]\n"
+    private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
             + "           [-L [bind_address:]port:host:hostport] [-l login_name] [-o option]\n"
             + "           [-p port] destination";
 
@@ -47,7 +47,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46NTqvp:l:i:L:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -121,9 +121,9 @@ final class SshCommand {
             return !o.exitOnForwardFailure;
         }
         for (LocalForward spec : o.forwards) {
-            Future<InetSocketAddress> bound = LocalPortForwarder.start(connection, spec).awaitUninterruptibly();
+            Future<InetSocketAddress> bound = new LocalPortForwarder(connection, spec, o.gatewayPorts).start().awaitUninterruptibly();
             if (!bound.isSuccess()) {
-                err.println("bind [" + spec.bindAddressOrDefault() + "]:" + spec.bindPort() + ": "
+                err.println("bind [" + spec.bindAddress() != null ? spec.bindAddress() : (o.gatewayPorts ? "0.0.0.0" : "127.0.0.1") + "]:" + spec.bindPort() + ": "
                         + rootMessage(bound.cause()));
                 err.println("channel_setup_fwd_listener_tcpip: cannot listen to port: " + spec.bindPort());
                 err.println("Could not request local forwarding.");
@@ -233,6 +233,7 @@ final class SshCommand {
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
         boolean exitOnForwardFailure;
+        boolean gatewayPorts;
         String logLevel = "ERROR";
         int verbosity;
         int connectTimeoutSeconds;
@@ -243,6 +244,7 @@ final class SshCommand {
                     // Address family and tty choices have nothing to change while sessions are unsupported.
                 }
                 case "N" -> noCommand = true;
+                case "g" -> gatewayPorts = true;
                 case "q" -> logLevel = "QUIET";
                 case "v" -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2";
                 case "p" -> set("Port", opt.argument());
@@ -302,6 +304,7 @@ final class SshCommand {
                     }
                     case "batchmode" -> batchMode = yes(value);
                     case "exitonforwardfailure" -> exitOnForwardFailure = yes(value);
+                    case "gatewayports" -> gatewayPorts = yes(value);
                     case "loglevel" -> logLevel = value;
                     case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
                     case "identitiesonly", "passwordauthentication", "kbdinteractiveauthentication",
