@@ -41,21 +41,22 @@ final class DemoCommand {
     int run(String[] args) {
         long mib = 256;
         String cipher = null;
+        String logLevel = "ERROR";
         try {
-            Getopt opts = new Getopt("c:", List.of("size", "cipher"), args);
+            Getopt opts = new Getopt("c:v", List.of("size", "cipher"), args);
             for (Getopt.Option o : opts.options()) {
-                if (o.name().equals("size")) {
-                    mib = Long.parseLong(o.argument());
-                } else {
-                    cipher = o.argument();
+                switch (o.name()) {
+                    case "size" -> mib = Long.parseLong(o.argument());
+                    case "v" -> logLevel = "DEBUG".equals(logLevel) ? "DEBUG2" : "DEBUG";
+                    default -> cipher = o.argument();
                 }
             }
         } catch (Getopt.UsageException | NumberFormatException e) {
             err.println("sluice demo: " + e.getMessage());
-            err.println("usage: sluice demo [--size MiB] [--cipher name]");
+            err.println("usage: sluice demo [-v] [--size MiB] [--cipher name]");
             return 255;
         }
-        Logging.configure("ERROR");
+        Logging.configure(logLevel);
         try {
             return demo(mib * 1024 * 1024, cipher);
         } catch (Exception e) {

@@ -34,7 +34,9 @@ final class StreamCheck {
         IOException[] readError = new IOException[1];
         Thread reader = new Thread(() -> {
             byte[] buf = new byte[BLOCK];
-            try (InputStream in = socket.getInputStream()) {
+            try {
+                // Not closed here: closing a socket stream closes the socket, and the writer may still be busy.
+                InputStream in = socket.getInputStream();
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     readDigest.update(buf, 0, n);

@@ -103,8 +103,9 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (!ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            // Added to a pipeline whose socket is already gone: there will be no channelInactive.
+        if (ctx.channel().closeFuture().isDone()) {
+            // Added to a pipeline whose socket is already gone: there will be no channelInactive. (A client's
+            // pipeline is built before it connects, so "not active" alone does not mean gone.)
             closeAll();
         }
     }
