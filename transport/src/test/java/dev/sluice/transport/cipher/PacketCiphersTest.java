@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.SshException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
@@ -131,6 +134,38 @@ class PacketCiphersTest {
                 }
             }
         } finally {
+            sealer.destroy();
+            opener.destroy();
+        }
+    }
+
+    @Property(tries = 100)
+    void aPacketSpreadOverSeveralBuffersShouldSealAndOpenLikeOneBuffer(
+            @ForAll("allCiphers") CipherAlgorithm alg, @ForAll @IntRange(max = 5000) int payloadSize,
+            @ForAll int seq, @ForAll boolean direct, @ForAll long seed) {
+        Random random = new Random(seed);
+        byte[] key = TestPackets.payload(alg.keyLength(), random);
+        byte[] iv = TestPackets.payload(alg.ivLength(), random);
+        PacketSealer reference = alg.sealer(key, iv);
+        PacketSealer sealer = alg.sealer(key, iv);
+        PacketOpener opener = alg.opener(key, iv);
+        ByteBuf single = TestPackets.packet(sealer, TestPackets.payload(payloadSize, random), false, random);
+        byte[] plain = TestPackets.bytes(single);
+        int cut = random.nextInt(plain.length + 1);
+        CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeBuffer();
+        composite.addComponent(true, TestPackets.wrap(Arrays.copyOfRange(plain, 0, cut), direct, 0));
+        composite.addComponent(true,
+                TestPackets.wrap(Arrays.copyOfRange(plain, cut, plain.length), direct, 16));
+        try {
+            reference.seal(seq, single);
+            sealer.seal(seq, composite);
+            assertThat(TestPackets.bytes(composite)).isEqualTo(TestPackets.bytes(single));
+            opener.open(seq, composite);
+            assertThat(TestPackets.bytes(composite.slice(0, plain.length))).isEqualTo(plain);
+        } finally {
+            single.release();
+            composite.release();
+            reference.destroy();
             sealer.destroy();
             opener.destroy();
         }
