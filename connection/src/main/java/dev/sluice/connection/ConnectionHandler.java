@@ -103,7 +103,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (!ctx.channel().isActive() && ctx.channel().isRegistered()) {
+        if (ctx.channel().closeFuture().isDone()) {
             // Added to a pipeline whose socket is already gone: there will be no channelInactive.
             closeAll();
         }
