@@ -62,6 +62,7 @@ public final class DirectTcpipHandler implements ChannelOpenHandler {
         NettyTransports.bootstrap(request.connection().eventLoop())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
                 .resolver(OffloadingResolverGroup.INSTANCE)
                 .handler(bridge)
                 .connect(address(target.host(), target.port()))

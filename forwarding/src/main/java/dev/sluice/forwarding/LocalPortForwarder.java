@@ -131,6 +131,7 @@ public final class LocalPortForwarder {
         NettyTransports.serverBootstrap(connection.eventLoop())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
                 .childHandler(new Acceptor())
                 .bind(want).addListener((ChannelFutureListener) f -> {
                     int nextPort = port;

@@ -4,14 +4,15 @@ import dev.sluice.connection.ChannelListener;
 import dev.sluice.connection.SshChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,21 @@ import org.slf4j.LoggerFactory;
 final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements ChannelListener {
     private static final Logger log = LoggerFactory.getLogger(SocketChannelBridge.class);
 
+    /**
+     * Read sizes for forwarded sockets: adaptive between 4 KiB and 256 KiB, starting at 64 KiB, so that a busy
+     * socket is drained in a few large reads (each becoming several full DATA packets) rather than many small ones.
+     */
+    static final AdaptiveRecvByteBufAllocator RECV_ALLOCATOR =
+            new AdaptiveRecvByteBufAllocator(4 * 1024, 64 * 1024, 256 * 1024);
+
     private Channel socket;
     private SshChannel ssh;
+    /**
+     * What the socket delivered before the channel opened. With AUTO_READ off nothing is read then, except that
+     * epoll reads at once when a FIN arrives (EPOLLRDHUP), so a client that sends and half-closes at once would
+     * otherwise lose its request. At most one read's worth.
+     */
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
     /** The socket sent FIN; we sent (or queued) CHANNEL_EOF. */
     private boolean socketInputDone;
     /** The socket's output is shut after the peer's EOF. */
@@ -49,11 +63,6 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
         socket.flush();
     };
 
-    /** The socket this bridge serves; set when the handler is added to its pipeline. */
-    Channel socket() {
-        return socket;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         socket = ctx.channel();
@@ -63,11 +72,13 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (ssh == null || !(msg instanceof ByteBuf)) {
+        if (!(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
-            return;
+        } else if (ssh == null) {
+            early.add((ByteBuf) msg);
+        } else {
+            ssh.write((ByteBuf) msg);
         }
-        ssh.write((ByteBuf) msg);
     }
 
     @Override
@@ -85,6 +96,11 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
             }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseEarly();
     }
 
     @Override
@@ -112,6 +128,10 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
     @Override
     public void onOpen(SshChannel channel) {
         ssh = channel;
+        ByteBuf b;
+        while ((b = early.poll()) != null) {
+            channel.write(b);
+        }
         if (!socket.isActive()) {
             channel.close();
             return;
@@ -159,6 +179,7 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void onClose(SshChannel channel) {
+        releaseEarly();
         if (socket.isActive()) {
             socket.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -172,8 +193,10 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    /** Closes the socket, e.g. when the channel could not be opened. */
-    ChannelFuture closeSocket() {
-        return socket.close();
+    private void releaseEarly() {
+        ByteBuf b;
+        while ((b = early.poll()) != null) {
+            b.release();
+        }
     }
 }
