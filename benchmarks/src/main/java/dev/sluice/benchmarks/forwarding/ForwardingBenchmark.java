@@ -163,9 +163,9 @@ public final class ForwardingBenchmark {
                 rates.add(options.size / 1e6 / (nanos / 1e9));
                 clientCpu.add((c1 - c0) / gb);
                 serverCpu.add((s1 - s0) / gb);
-                System.err.printf(Locale.ROOT, "%s run %d: %.0f MB/s, client %.2f s/GB, server %.2f s/GB%n",
-                        name, run + 1, rates.get(rates.size() - 1), clientCpu.get(clientCpu.size() - 1),
-                        serverCpu.get(serverCpu.size() - 1));
+                System.err.printf(Locale.ROOT, "%s run %d: %.0f MB/s%s%n", name, run + 1, rates.get(rates.size() - 1),
+                        client == null ? "" : String.format(Locale.ROOT, ", client %.2f s/GB, server %.2f s/GB",
+                                clientCpu.get(clientCpu.size() - 1), serverCpu.get(serverCpu.size() - 1)));
             }
             return new Row(pairing, cipher, rates, clientCpu, serverCpu, null);
         } catch (IOException | RuntimeException e) {

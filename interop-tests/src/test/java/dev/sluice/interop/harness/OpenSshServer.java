@@ -145,7 +145,7 @@ public final class OpenSshServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets sshd's LogLevel (QUIET … VERBOSE, DEBUG1–3). */
+        /** Sets sshd's LogLevel: INFO, VERBOSE or DEBUG1–3 (not lower: readiness is read from an INFO line). */
         public Builder logLevel(String level) {
             this.logLevel = level;
             return this;

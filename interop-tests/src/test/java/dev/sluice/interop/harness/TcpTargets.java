@@ -42,12 +42,16 @@ public final class TcpTargets {
 
     /** Starts a sink+source target: each connection receives {@code bytesPerConnection} bytes of seed's stream. */
     public static SinkSource sinkSource(long bytesPerConnection, long seed, Duration timeout) {
-        return new SinkSource(bytesPerConnection, seed, timeout);
+        SinkSource target = new SinkSource(bytesPerConnection, seed, timeout);
+        target.start();
+        return target;
     }
 
     /** Starts an echo-after-EOF target. */
     public static EchoAfterEof echoAfterEof(Duration timeout) {
-        return new EchoAfterEof(timeout);
+        EchoAfterEof target = new EchoAfterEof(timeout);
+        target.start();
+        return target;
     }
 
     /**
@@ -110,8 +114,10 @@ public final class TcpTargets {
         private final List<CompletableFuture<R>> connections = new ArrayList<>();
         private final List<Socket> open = new ArrayList<>();
         private final Duration timeout;
+        private final String name;
 
         Target(String name, Duration timeout) {
+            this.name = name;
             this.timeout = timeout;
             try {
                 server = new ServerSocket();
@@ -119,6 +125,10 @@ public final class TcpTargets {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + name, e);
             }
+        }
+
+        /** Starts accepting; separate from the constructor so subclasses are fully built before any handler runs. */
+        final void start() {
             Thread acceptor = new Thread(this::acceptLoop, name + " acceptor on port " + server.getLocalPort());
             acceptor.setDaemon(true);
             acceptor.start();
