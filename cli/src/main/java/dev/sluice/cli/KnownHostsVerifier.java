@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.transport.HostKeyVerifier;
 import dev.sluice.transport.key.KnownHosts;
+import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshPublicKey;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,7 +39,7 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     @Override
     public String verify(String host, int port, SshPublicKey key) {
         String name = KnownHosts.hostKeyName(host, port);
-        String type = displayName(key.keyType());
+        String type = PublicKeys.displayName(key.keyType());
         KnownHosts.Result mismatch = null;
         for (Path file : files) {
             KnownHosts.Result r;
@@ -83,7 +84,7 @@ final class KnownHostsVerifier implements HostKeyVerifier {
         err.println(key.fingerprint() + ".");
         err.println("Please contact your system administrator.");
         err.println("Add correct host key in " + files.get(0) + " to get rid of this message.");
-        err.println("Offending " + displayName(r.keyType()) + " key in " + r.file() + ":" + r.line());
+        err.println("Offending " + PublicKeys.displayName(r.keyType()) + " key in " + r.file() + ":" + r.line());
         if (strict.equals("no") || strict.equals("off")) {
             err.println("Port forwarding is disabled to avoid man-in-the-middle attacks.");
             forwardingDisabled = true;
@@ -120,19 +121,6 @@ final class KnownHostsVerifier implements HostKeyVerifier {
                 }
                 return "Host key verification failed.";
         }
-    }
-
-    /** The short key type name OpenSSH prints: ED25519, ECDSA, RSA. */
-    static String displayName(String keyType) {
-        if (keyType == null) {
-            return "";
-        }
-        if (keyType.startsWith("ecdsa-")) {
-            return "ECDSA";
-        }
-        String t = keyType.startsWith("ssh-") ? keyType.substring(4) : keyType;
-        int at = t.indexOf('@');
-        return (at >= 0 ? t.substring(0, at) : t).toUpperCase(Locale.ROOT);
     }
 
     private String remember(String host, int port, String name, String type, SshPublicKey key) {
