@@ -7,7 +7,6 @@
  * <p>Netty's native epoll transport is used when its platform module is in the module graph (on Linux x86-64:
  * {@code --add-modules io.netty.transport.epoll.linux.x86_64}); otherwise the NIO transport is used.
  */
-@SuppressWarnings("module") // the qualified-export target is built after this module
 module dev.sluice.connection {
     // SshClient/SshServer take keys and authenticators from auth and transport; Netty types are passed on by them.
     requires transitive dev.sluice.auth;
@@ -15,5 +14,7 @@ module dev.sluice.connection {
     requires org.slf4j;
 
     exports dev.sluice.connection;
-    exports dev.sluice.connection.message to dev.sluice.forwarding;
+    // Channel requests, open-failure reasons and direct-tcpip targets appear in the API (ChannelListener,
+    // ChannelOpenRequest, ForwardingPolicy).
+    exports dev.sluice.connection.message;
 }

@@ -6,7 +6,6 @@
  * key files, known_hosts, authorized_keys) and {@code dev.sluice.transport.cipher} (the pluggable packet ciphers).
  * The message records and the wire reader/writer are shared with the upper layers only.
  */
-@SuppressWarnings("module") // the qualified-export targets are built after this module
 module dev.sluice.transport {
     // Netty types appear in the API (Channel, ChannelPipeline, ByteBuf); Netty's own descriptors do not re-export
     // io.netty.common, which holds ByteBuf's and ChannelFuture's supertypes, so it is passed on explicitly.
@@ -20,6 +19,8 @@ module dev.sluice.transport {
     exports dev.sluice.transport;
     exports dev.sluice.transport.cipher;
     exports dev.sluice.transport.key;
-    exports dev.sluice.transport.message to dev.sluice.auth;
-    exports dev.sluice.transport.wire to dev.sluice.auth, dev.sluice.connection;
+    // Messages and wire types are API too: researchers and extensions build and read SSH messages with them, and the
+    // connection layer's public message records are made of them.
+    exports dev.sluice.transport.message;
+    exports dev.sluice.transport.wire;
 }

@@ -9,6 +9,7 @@ import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
+import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.message.Disconnect;
 import dev.sluice.transport.message.ExtInfo;
 import dev.sluice.transport.message.KexEcdhInit;
@@ -119,9 +120,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof ByteBuf && holding()) {
-            ByteBuf payload = (ByteBuf) msg;
-            int id = payload.getUnsignedByte(payload.readerIndex());
+        if ((msg instanceof ByteBuf || msg instanceof DirectPayload) && holding()) {
+            int id = msg instanceof ByteBuf ? ((ByteBuf) msg).getUnsignedByte(((ByteBuf) msg).readerIndex())
+                    : ((DirectPayload) msg).payloadId();
             if (!TransportMessages.isKex(id) && !TransportMessages.isTransportGeneric(id)) {
                 held.add(msg, promise);
                 return;

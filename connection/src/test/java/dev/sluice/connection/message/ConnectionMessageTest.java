@@ -89,14 +89,19 @@ class ConnectionMessageTest {
     }
 
     @Test
-    void dataEncodeHelperWritesTheHeaderAndCopiesTheRange() {
+    void dataWritesItsWholePayloadStraightIntoThePacketBuffer() {
         ByteBuf src = Unpooled.copiedBuffer("xxhelloyy", StandardCharsets.US_ASCII);
-        ByteBuf out = ChannelData.encode(PooledByteBufAllocator.DEFAULT, 0x01020304, src, 2, 5);
+        ChannelData d = new ChannelData(0x01020304, src.retainedSlice(2, 5));
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.buffer();
         try {
+            d.writePayload(out);
+            assertThat(d.payloadId()).isEqualTo(ChannelData.ID);
+            assertThat(d.payloadLength()).isEqualTo(out.readableBytes());
             assertThat(ByteBufUtil.hexDump(out)).isEqualTo("5e01020304" + "00000005" + "68656c6c6f");
             assertThat(src.readerIndex()).isZero();
         } finally {
             out.release();
+            d.release();
             src.release();
         }
     }
