@@ -9,6 +9,7 @@ import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
+import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
@@ -97,6 +98,15 @@ final class SshCommand {
                 return 255;
             }
             connection = connecting.getNow();
+            SshConnection open = connection;
+            // On ^C or kill, tell the server why, as ssh does.
+            Thread bye = new Thread(() -> {
+                if (open.parent().isActive()) {
+                    TransportPipeline.disconnect(open.parent(), DisconnectReason.BY_APPLICATION,
+                            "disconnected by user").awaitUninterruptibly(1000);
+                }
+            }, "sluice-ssh-exit");
+            Runtime.getRuntime().addShutdownHook(bye);
             if (!startForwards(o, connection, verifier)) {
                 connection.close().awaitUninterruptibly();
                 client.group().shutdownGracefully();
@@ -108,7 +118,9 @@ final class SshCommand {
             if (closed != null && !closed.local()) {
                 err.println("Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code()
                         + ": " + closed.message());
-            } else {
+            } else if (closed != null && closed.reason() != DisconnectReason.BY_APPLICATION) {
+                err.println("ssh: " + closed.message());
+            } else if (closed == null) {
                 err.println("Connection to " + o.host + " closed by remote host.");
             }
             client.group().shutdownGracefully();

@@ -205,8 +205,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     private void receivedDisconnect(ChannelHandlerContext ctx, ByteBuf payload) {
         Disconnect d = Disconnect.decode(SshReader.body(payload));
-        LOG.info("Received disconnect from {}:{}: {}", ctx.channel().remoteAddress(), d.reason().code(),
-                d.description());
+        LOG.info("Received disconnect from {} port {}:{}: {}", session.peerHost(), session.peerPort(),
+                d.reason().code(), d.description());
         session.closedIfUnset(new TransportClosed(d.reason(), d.description(), false));
         ctx.close();
     }
