@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.auth.AuthenticationException;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
+import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
@@ -89,7 +90,7 @@ final class SshCommand {
                 .withTransport(transport)
                 .withBannerSink(err::print)
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
-        try (SshClient client = new SshClient(dev.sluice.connection.NettyTransports.newEventLoopGroup(1, "sluice"))) {
+        try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             Future<SshConnection> connecting = client.connect(target).awaitUninterruptibly();
             if (!connecting.isSuccess()) {
@@ -207,16 +208,10 @@ final class SshCommand {
             return "ssh: connect to host " + o.host + " port " + o.port + ": Connection timed out";
         }
         if (c instanceof ConnectException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": " + connectMessage(c);
+            return "ssh: connect to host " + o.host + " port " + o.port + ": "
+                    + NettyTransports.describeConnectFailure(c);
         }
         return "ssh: " + rootMessage(c);
-    }
-
-    /** Netty says "Connection refused: /127.0.0.1:22"; ssh says "Connection refused". */
-    private static String connectMessage(Throwable c) {
-        String m = rootMessage(c);
-        int colon = m.indexOf(':');
-        return colon > 0 ? m.substring(0, colon) : m;
     }
 
     private static String rootMessage(Throwable t) {
