@@ -77,6 +77,7 @@ class LoopbackAuthTest {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         TransportSession session = TransportPipeline.install(ch.pipeline(), Role.SERVER, config);
+                        session.peer(ch.remoteAddress().getAddress().getHostAddress(), ch.remoteAddress().getPort());
                         serverSession.set(session);
                         Promise<String> user = ch.eventLoop().newPromise();
                         PublicKeyAuthenticator keys = (u, k) -> k.equals(USER_KEY.publicKey());

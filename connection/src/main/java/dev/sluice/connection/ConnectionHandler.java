@@ -283,7 +283,7 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
         if (closed) {
             return;
         }
-        write(m.encode(ctx.alloc()));
+        write(m.toPayload(ctx.alloc()));
     }
 
     /**

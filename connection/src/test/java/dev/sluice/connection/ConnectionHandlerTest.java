@@ -103,7 +103,7 @@ class ConnectionHandlerTest {
     /** Feeds one message from the peer; a protocol error it causes is kept for {@link #assertProtocolError}. */
     private void in(ConnectionMessage m) {
         try {
-            ch.writeInbound(m.encode(PooledByteBufAllocator.DEFAULT));
+            ch.writeInbound(m.toPayload(PooledByteBufAllocator.DEFAULT));
         } catch (SshException e) {
             assertThat(error).as("only one error is ever fired").isNull();
             error = e;

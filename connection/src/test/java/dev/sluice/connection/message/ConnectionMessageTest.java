@@ -24,7 +24,7 @@ class ConnectionMessageTest {
 
     @Property
     void everyMessageSurvivesEncodeThenDecode(@ForAll("messages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT);
         ConnectionMessage back = null;
         try {
             assertThat(wire.getByte(0)).isEqualTo(m.messageId());
@@ -40,7 +40,7 @@ class ConnectionMessageTest {
 
     @Property
     void aTrailingByteIsAProtocolError(@ForAll("fixedLengthMessages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT).writeByte(0);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT).writeByte(0);
         try {
             assertThatThrownBy(() -> ConnectionMessage.decode(wire)).isInstanceOf(SshException.class)
                     .satisfies(e -> assertThat(((SshException) e).reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR));
@@ -52,7 +52,7 @@ class ConnectionMessageTest {
 
     @Property
     void aTruncatedMessageIsAProtocolError(@ForAll("fixedLengthMessages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT);
         try {
             ByteBuf cut = wire.slice(0, wire.readableBytes() - 1);
             assertThatThrownBy(() -> ConnectionMessage.decode(cut)).isInstanceOf(SshException.class);
