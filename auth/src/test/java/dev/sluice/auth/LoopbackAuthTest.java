@@ -156,6 +156,24 @@ class LoopbackAuthTest {
     }
 
     @Test
+    void anUnknownMessageNumberIsAnsweredNotFatal() throws Exception {
+        Channel server = startServer(TransportConfig.defaults().withHostKeys(List.of(HOST_KEY)));
+        try {
+            Client client = connect(server, TransportConfig.defaults(), List.of(USER_KEY));
+            assertThat(client.auth().await(10, TimeUnit.SECONDS)).isTrue();
+            client.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) 150, 1})).sync();
+            client.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {98, 7})).sync();
+            // The server answered 150 with UNIMPLEMENTED (consumed by the client's transport) and carried on.
+            assertThat(serverReceived.poll(5, TimeUnit.SECONDS)).containsExactly(98, 7);
+            assertThat(client.received().poll(5, TimeUnit.SECONDS)).containsExactly(98, 7);
+            assertThat(client.channel().isActive()).isTrue();
+            client.channel().close().sync();
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    @Test
     void unknownKeyIsPermissionDenied() throws Exception {
         Channel server = startServer(TransportConfig.defaults().withHostKeys(List.of(HOST_KEY)));
         try {

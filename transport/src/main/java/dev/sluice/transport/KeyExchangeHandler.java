@@ -170,10 +170,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Service, EXT_INFO and every message of the layers above; the rest of 1 to 49 is the transport's. */
+    /**
+     * Service, EXT_INFO and the messages of the layers above (50 to 100); the rest of 1 to 49 is the transport's, and
+     * numbers past the connection protocol's are nobody's, so they get UNIMPLEMENTED here (RFC 4253 section 11.4).
+     */
     private static boolean passesUp(int id) {
         return (id >= TransportMessages.SERVICE_REQUEST && id <= TransportMessages.EXT_INFO)
-                || id >= TransportMessages.USERAUTH_FIRST;
+                || (id >= TransportMessages.USERAUTH_FIRST && id <= TransportMessages.CONNECTION_LAST);
     }
 
     private void handleTransportMessage(ChannelHandlerContext ctx, int id, ByteBuf payload, boolean first) {
