@@ -188,7 +188,7 @@ public final class OpenSshClient {
     }
 
     /** Splits a forward spec on colons outside {@code [...]} (IPv6 addresses are bracketed). */
-    static List<String> splitSpec(String spec) {
+    public static List<String> splitSpec(String spec) {
         List<String> fields = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean bracket = false;
