@@ -2,21 +2,39 @@ package dev.sluice.transport.cipher;
 
 /**
  * What the sealers and openers of the AEAD ciphers ({@link AesGcm}, {@link ChaCha20Poly1305}) have in common: the
- * packet shape (a 4-byte length outside the alignment, a tag after the packet) and the array they work in.
+ * packet shape (a 4-byte length outside the alignment, a tag after the packet), the keys of their direction and the
+ * array they work in.
  *
- * <p>Everything here is final, so the per-packet calls stay monomorphic.
+ * <p>Everything here is final and {@link #keys} has its concrete type in each subclass, so the per-packet calls
+ * stay monomorphic.
+ *
+ * @param <K> the algorithm's key state
  */
-abstract class AeadPacketCipher implements PacketCipher {
+abstract class AeadPacketCipher<K extends AeadPacketCipher.Keys> implements PacketCipher {
     static final int LENGTH_FIELD = 4;
+
+    /** Key material of one direction, which {@link #destroy()} wipes. */
+    interface Keys {
+        /** Zeroes the key material; later use throws {@link IllegalStateException}. */
+        void destroy();
+    }
 
     private final int blockSize;
     private final int tagLength;
+    final K keys;
     /** The packet as an array while it is being sealed or opened. */
     final PacketArray bytes = new PacketArray();
 
-    AeadPacketCipher(int blockSize, int tagLength) {
+    AeadPacketCipher(int blockSize, int tagLength, K keys) {
         this.blockSize = blockSize;
         this.tagLength = tagLength;
+        this.keys = keys;
+    }
+
+    /** Zeroes the keys and the scratch array; the sealer or opener is unusable afterwards. */
+    public final void destroy() {
+        keys.destroy();
+        bytes.destroy();
     }
 
     @Override

@@ -13,12 +13,10 @@ import javax.crypto.Cipher;
  *
  * <p>Buffers are processed as in {@link AesGcmSealer}. Not thread-safe (one connection's event loop).
  */
-final class AesGcmOpener extends AeadPacketCipher implements PacketOpener {
-    private final GcmKeys keys;
+final class AesGcmOpener extends AeadPacketCipher<GcmKeys> implements PacketOpener {
 
     AesGcmOpener(GcmKeys keys) {
-        super(AesGcm.BLOCK_SIZE, AesGcm.TAG_LENGTH);
-        this.keys = keys;
+        super(AesGcm.BLOCK_SIZE, AesGcm.TAG_LENGTH, keys);
     }
 
     @Override
@@ -37,15 +35,5 @@ final class AesGcmOpener extends AeadPacketCipher implements PacketOpener {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
         }
-    }
-
-    @Override
-    public void destroy() {
-        keys.destroy();
-        bytes.destroy();
-    }
-
-    GcmKeys keysForTest() {
-        return keys;
     }
 }

@@ -12,12 +12,10 @@ import javax.crypto.Cipher;
  * of their memory, or copied through a reused array where that measured faster ({@link GcmKeys#COPY_DIRECT}).
  * Not thread-safe (one connection's event loop).
  */
-final class AesGcmSealer extends AeadPacketCipher implements PacketSealer {
-    private final GcmKeys keys;
+final class AesGcmSealer extends AeadPacketCipher<GcmKeys> implements PacketSealer {
 
     AesGcmSealer(GcmKeys keys) {
-        super(AesGcm.BLOCK_SIZE, AesGcm.TAG_LENGTH);
-        this.keys = keys;
+        super(AesGcm.BLOCK_SIZE, AesGcm.TAG_LENGTH, keys);
     }
 
     @Override
@@ -31,15 +29,5 @@ final class AesGcmSealer extends AeadPacketCipher implements PacketSealer {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
         packet.writerIndex(packet.writerIndex() + AesGcm.TAG_LENGTH);
-    }
-
-    @Override
-    public void destroy() {
-        keys.destroy();
-        bytes.destroy();
-    }
-
-    GcmKeys keysForTest() {
-        return keys;
     }
 }

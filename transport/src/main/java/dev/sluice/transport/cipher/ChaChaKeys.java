@@ -6,7 +6,8 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 
 /**
- * The two ChaCha20 keystreams of one direction of {@link ChaCha20Poly1305}, shared by its sealer and opener.
+ * The key state of one direction of {@link ChaCha20Poly1305}, shared by its sealer and opener: the two ChaCha20
+ * keystreams and the Poly1305 tag under K_2's block 0.
  *
  * <p>The SSH construction uses the original ChaCha20 (64-bit nonce, 64-bit block counter) with the nonce
  * {@code uint64(seq)} big-endian, that is nonce words {@code 0} and {@code reverseBytes(seq)}. {@link ChaCha20}
@@ -20,8 +21,10 @@ import javax.crypto.spec.ChaCha20ParameterSpec;
  * should the body be needed twice for one sequence number, it is first initialized with a nonce no packet uses. The
  * header keystream is generated once per sequence number and kept, since the opener needs it twice
  * ({@code packetLength}, perhaps repeatedly while the packet arrives, then {@code open}).
+ *
+ * <p>Not thread-safe (one connection's event loop).
  */
-final class ChaChaKeys {
+final class ChaChaKeys implements AeadPacketCipher.Keys {
     /**
      * Whether the body keystream comes from {@link ChaCha20} rather than the JDK's {@code ChaCha20} cipher. Measured
      * with the benchmarks module's CipherBenchmark (chacha20-poly1305, 32 KiB, 2-core Zen 4): on JDK 17 the JDK
@@ -38,12 +41,14 @@ final class ChaChaKeys {
     /** The JDK's cipher and K_2 for it, or null when {@link #own}. */
     private final Cipher jdk;
     private final RawKey jdkKey;
+    private final Poly1305 poly = new Poly1305();
+    /** K_2's block 0 for the packet being tagged; zeroed after each use. */
+    private final byte[] polyKey = new byte[ChaCha20.BLOCK];
     private final byte[] nonce = new byte[12];
     /** K_1's first 4 keystream bytes for {@link #headerSeq}, valid when {@link #headerValid}. */
     private final byte[] headerStream = new byte[ChaCha20Poly1305.LENGTH_FIELD];
     private int headerSeq;
     private boolean headerValid;
-    private int mainSeq;
     private boolean jdkUsed;
     private boolean destroyed;
 
@@ -87,30 +92,36 @@ final class ChaChaKeys {
     }
 
     /**
-     * Starts K_2's keystream for {@code seq}: writes block 0 into {@code polyKey} (64 bytes; the first 32 are the
-     * Poly1305 key) and sets {@link #cryptBody} to continue at block 1.
+     * Writes the Poly1305 tag of {@code a[off, off+len)} under the one-time key of packet {@code seq} (the first 32
+     * bytes of K_2's block 0) to {@code out[outOff]}.
      */
-    void startPacket(int seq, byte[] polyKey) {
-        checkLive();
-        Arrays.fill(polyKey, 0, ChaCha20.BLOCK, (byte) 0);
-        main.xor(0, 0, Integer.reverseBytes(seq), polyKey, 0, ChaCha20.BLOCK);
-        mainSeq = seq;
+    void tag(int seq, byte[] a, int off, int len, byte[] out, int outOff) {
+        startPacket(seq, polyKey);
+        poly.mac(polyKey, 0, a, off, len, out, outOff);
+        Arrays.fill(polyKey, (byte) 0);
     }
 
-    /** XORs {@code len} bytes at {@code buf[off]} in place with K_2's keystream from block 1 on. */
-    void cryptBody(byte[] buf, int off, int len) {
+    /** Writes K_2's block 0 for {@code seq} into {@code block} (64 bytes; the first 32 are the Poly1305 key). */
+    void startPacket(int seq, byte[] block) {
+        checkLive();
+        Arrays.fill(block, 0, ChaCha20.BLOCK, (byte) 0);
+        main.xor(0, 0, Integer.reverseBytes(seq), block, 0, ChaCha20.BLOCK);
+    }
+
+    /** XORs {@code len} bytes at {@code buf[off]} in place with K_2's keystream for {@code seq} from block 1 on. */
+    void cryptBody(int seq, byte[] buf, int off, int len) {
         checkLive();
         if (own) {
-            main.xor(1, 0, Integer.reverseBytes(mainSeq), buf, off, len);
+            main.xor(1, 0, Integer.reverseBytes(seq), buf, off, len);
             return;
         }
-        if (jdkUsed && nonceHolds(mainSeq)) {
+        if (jdkUsed && nonceHolds(seq)) {
             // Only after a failed open or a caller's retry; see the class comment.
             nonce[0] = 1;
             initJdk();
             nonce[0] = 0;
         }
-        setNonce(mainSeq);
+        setNonce(seq);
         initJdk();
         jdkUsed = true;
         try {
@@ -147,14 +158,19 @@ final class ChaChaKeys {
         }
     }
 
-    /** Zeroes both keys, the cached header keystream and, if used, overwrites the JDK cipher's key copy. */
-    void destroy() {
+    /**
+     * Zeroes both keys, the cached header keystream and the Poly1305 state, and overwrites the JDK cipher's key copy
+     * if there is one.
+     */
+    @Override
+    public void destroy() {
         if (destroyed) {
             return;
         }
         destroyed = true;
         main.destroy();
         header.destroy();
+        poly.destroy();
         Arrays.fill(headerStream, (byte) 0);
         headerValid = false;
         if (jdk != null) {

@@ -3,7 +3,6 @@ package dev.sluice.transport.cipher;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.SshException;
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 
 /**
  * Opens inbound packets sealed with {@link ChaCha20Poly1305}: {@link #packetLength} decrypts the length with K_1
@@ -12,16 +11,12 @@ import java.util.Arrays;
  *
  * <p>Buffers are processed as in {@link ChaChaPolySealer}. Not thread-safe (one connection's event loop).
  */
-final class ChaChaPolyOpener extends AeadPacketCipher implements PacketOpener {
-    private final ChaChaKeys keys;
-    private final Poly1305 poly = new Poly1305();
-    private final byte[] polyKey = new byte[ChaCha20.BLOCK];
+final class ChaChaPolyOpener extends AeadPacketCipher<ChaChaKeys> implements PacketOpener {
     private final byte[] lengthBytes = new byte[LENGTH_FIELD];
     private final byte[] expectedTag = new byte[ChaCha20Poly1305.TAG_LENGTH];
 
     ChaChaPolyOpener(ChaChaKeys keys) {
-        super(ChaCha20Poly1305.BLOCK_SIZE, ChaCha20Poly1305.TAG_LENGTH);
-        this.keys = keys;
+        super(ChaCha20Poly1305.BLOCK_SIZE, ChaCha20Poly1305.TAG_LENGTH, keys);
     }
 
     @Override
@@ -41,9 +36,7 @@ final class ChaChaPolyOpener extends AeadPacketCipher implements PacketOpener {
         bytes.load(packet, start, total, 0);
         byte[] a = bytes.array;
         int o = bytes.offset;
-        keys.startPacket(seq, polyKey);
-        poly.mac(polyKey, 0, a, o, authenticated, expectedTag, 0);
-        Arrays.fill(polyKey, (byte) 0);
+        keys.tag(seq, a, o, authenticated, expectedTag, 0);
         // Constant time: every byte is compared whatever the first difference.
         int diff = 0;
         for (int i = 0; i < ChaCha20Poly1305.TAG_LENGTH; i++) {
@@ -53,19 +46,7 @@ final class ChaChaPolyOpener extends AeadPacketCipher implements PacketOpener {
             throw SshException.disconnect(DisconnectReason.MAC_ERROR, "Corrupted MAC on input.");
         }
         keys.cryptLength(seq, a, o, a, o);
-        keys.cryptBody(a, o + LENGTH_FIELD, authenticated - LENGTH_FIELD);
+        keys.cryptBody(seq, a, o + LENGTH_FIELD, authenticated - LENGTH_FIELD);
         bytes.store(packet, start, 0, authenticated);
-    }
-
-    @Override
-    public void destroy() {
-        keys.destroy();
-        poly.destroy();
-        bytes.destroy();
-        Arrays.fill(polyKey, (byte) 0);
-    }
-
-    ChaChaKeys keysForTest() {
-        return keys;
     }
 }

@@ -1,7 +1,6 @@
 package dev.sluice.transport.cipher;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Arrays;
 
 /**
  * Seals outbound packets with {@link ChaCha20Poly1305}: encrypts the length with K_1 and the body with K_2 in place,
@@ -11,14 +10,10 @@ import java.util.Arrays;
  * ({@link PacketArray}), because both the keystream and Poly1305 are fastest on arrays. Not thread-safe (one
  * connection's event loop).
  */
-final class ChaChaPolySealer extends AeadPacketCipher implements PacketSealer {
-    private final ChaChaKeys keys;
-    private final Poly1305 poly = new Poly1305();
-    private final byte[] polyKey = new byte[ChaCha20.BLOCK];
+final class ChaChaPolySealer extends AeadPacketCipher<ChaChaKeys> implements PacketSealer {
 
     ChaChaPolySealer(ChaChaKeys keys) {
-        super(ChaCha20Poly1305.BLOCK_SIZE, ChaCha20Poly1305.TAG_LENGTH);
-        this.keys = keys;
+        super(ChaCha20Poly1305.BLOCK_SIZE, ChaCha20Poly1305.TAG_LENGTH, keys);
     }
 
     @Override
@@ -31,23 +26,9 @@ final class ChaChaPolySealer extends AeadPacketCipher implements PacketSealer {
         byte[] a = bytes.array;
         int o = bytes.offset;
         keys.cryptLength(seq, a, o, a, o);
-        keys.startPacket(seq, polyKey);
-        keys.cryptBody(a, o + LENGTH_FIELD, total - LENGTH_FIELD);
-        poly.mac(polyKey, 0, a, o, total, a, o + total);
-        Arrays.fill(polyKey, (byte) 0);
+        keys.cryptBody(seq, a, o + LENGTH_FIELD, total - LENGTH_FIELD);
+        keys.tag(seq, a, o, total, a, o + total);
         bytes.store(packet, start, 0, total + ChaCha20Poly1305.TAG_LENGTH);
         packet.writerIndex(packet.writerIndex() + ChaCha20Poly1305.TAG_LENGTH);
-    }
-
-    @Override
-    public void destroy() {
-        keys.destroy();
-        poly.destroy();
-        bytes.destroy();
-        Arrays.fill(polyKey, (byte) 0);
-    }
-
-    ChaChaKeys keysForTest() {
-        return keys;
     }
 }

@@ -15,7 +15,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * incremented (modulo 2^64) after each packet. The counter is internal state; the packet sequence number plays no
  * part in GCM.
  */
-final class GcmKeys {
+final class GcmKeys implements AeadPacketCipher.Keys {
     /**
      * Whether a buffer without a backing array (a direct one) is copied into an array, processed there and copied
      * back, rather than processed in place through an NIO view. Measured with the benchmarks module's
@@ -102,7 +102,8 @@ final class GcmKeys {
     }
 
     /** Zeroes the key and nonce and overwrites the JDK cipher's cached key schedule with a zero key. */
-    void destroy() {
+    @Override
+    public void destroy() {
         if (destroyed) {
             return;
         }

@@ -128,38 +128,33 @@ class Poly1305Test {
         assertThat(chosen).as("default, length %d", msg.length).isEqualTo(theirs);
     }
 
+    /** A random message under a random key, then all-ones under that key and under an all-ones key. */
+    private static void assertAllAgreeOnShapes(int length, Random random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        byte[] msg = new byte[length];
+        random.nextBytes(msg);
+        assertAllAgree(key, msg);
+        Arrays.fill(msg, (byte) 0xff);
+        assertAllAgree(key, msg);
+        Arrays.fill(key, (byte) 0xff);
+        assertAllAgree(key, msg);
+    }
+
     @Test
     void lanesShouldAgreeForEveryShortLength() {
         Random random = new Random(3);
-        byte[] ones = new byte[32];
-        Arrays.fill(ones, (byte) 0xff);
         for (int length = 0; length <= 300; length++) {
-            byte[] key = new byte[32];
-            random.nextBytes(key);
-            byte[] msg = new byte[length];
-            random.nextBytes(msg);
-            assertAllAgree(key, msg);
-            Arrays.fill(msg, (byte) 0xff);
-            assertAllAgree(ones, msg);
-            assertAllAgree(key, msg);
+            assertAllAgreeOnShapes(length, random);
         }
     }
 
     @Test
     void lanesShouldAgreeAroundGroupBoundaries() {
         Random random = new Random(4);
-        byte[] ones = new byte[32];
-        Arrays.fill(ones, (byte) 0xff);
         for (int groups = 1; groups <= 4; groups++) {
             for (int delta = -17; delta <= 17; delta++) {
-                int length = groups * Poly1305.GROUP + delta;
-                byte[] key = new byte[32];
-                random.nextBytes(key);
-                byte[] msg = new byte[length];
-                random.nextBytes(msg);
-                assertAllAgree(key, msg);
-                Arrays.fill(msg, (byte) 0xff);
-                assertAllAgree(ones, msg);
+                assertAllAgreeOnShapes(groups * Poly1305.GROUP + delta, random);
             }
         }
     }
