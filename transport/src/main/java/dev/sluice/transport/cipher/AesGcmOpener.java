@@ -3,7 +3,6 @@ package dev.sluice.transport.cipher;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.SshException;
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -14,33 +13,10 @@ import javax.crypto.Cipher;
  *
  * <p>Buffers are processed as in {@link AesGcmSealer}. Not thread-safe (one connection's event loop).
  */
-final class AesGcmOpener implements PacketOpener {
-    private final GcmKeys keys;
-    private final byte[] aad = new byte[AesGcm.AAD_LENGTH];
-    private byte[] scratch = new byte[0];
+final class AesGcmOpener extends AeadPacketCipher<GcmKeys> implements PacketOpener {
 
     AesGcmOpener(GcmKeys keys) {
-        this.keys = keys;
-    }
-
-    @Override
-    public int blockSize() {
-        return AesGcm.BLOCK_SIZE;
-    }
-
-    @Override
-    public int tagLength() {
-        return AesGcm.TAG_LENGTH;
-    }
-
-    @Override
-    public int aadLength() {
-        return AesGcm.AAD_LENGTH;
-    }
-
-    @Override
-    public int lengthFieldSize() {
-        return AesGcm.AAD_LENGTH;
+        super(AesGcm.BLOCK_SIZE, AesGcm.TAG_LENGTH, keys);
     }
 
     @Override
@@ -51,56 +27,13 @@ final class AesGcmOpener implements PacketOpener {
     @Override
     public void open(int seq, ByteBuf packet) {
         int total = packet.readableBytes();
-        int sealedLen = total - AesGcm.AAD_LENGTH;
-        if (sealedLen < AesGcm.TAG_LENGTH) {
-            throw new IllegalArgumentException("packet shorter than length and tag: " + total);
-        }
-        int start = packet.readerIndex();
-        keys.init(Cipher.DECRYPT_MODE);
-        Cipher c = keys.cipher;
+        checkLength(total, LENGTH_FIELD + AesGcm.TAG_LENGTH, "length and tag");
         try {
-            if (packet.hasArray()) {
-                byte[] a = packet.array();
-                int o = packet.arrayOffset() + start;
-                c.updateAAD(a, o, AesGcm.AAD_LENGTH);
-                c.doFinal(a, o + AesGcm.AAD_LENGTH, sealedLen, a, o + AesGcm.AAD_LENGTH);
-            } else if (!GcmKeys.COPY_DIRECT && packet.nioBufferCount() == 1) {
-                packet.getBytes(start, aad);
-                c.updateAAD(aad);
-                ByteBuffer in = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
-                ByteBuffer out = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
-                c.doFinal(in, out);
-            } else {
-                // Direct memory on a JDK where copying is faster (see GcmKeys.COPY_DIRECT), or a composite buffer.
-                byte[] s = scratch(total);
-                packet.getBytes(start, s, 0, total);
-                c.updateAAD(s, 0, AesGcm.AAD_LENGTH);
-                int n = c.doFinal(s, AesGcm.AAD_LENGTH, sealedLen, s, AesGcm.AAD_LENGTH);
-                packet.setBytes(start + AesGcm.AAD_LENGTH, s, AesGcm.AAD_LENGTH, n);
-            }
+            keys.crypt(Cipher.DECRYPT_MODE, packet, packet.readerIndex(), total - LENGTH_FIELD, bytes);
         } catch (AEADBadTagException e) {
             throw SshException.disconnect(DisconnectReason.MAC_ERROR, "Corrupted MAC on input.");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
-        } finally {
-            // Every packet consumes one nonce, verified or not; a failure ends the connection anyway.
-            keys.advance();
         }
-    }
-
-    private byte[] scratch(int len) {
-        if (scratch.length < len) {
-            scratch = new byte[len];
-        }
-        return scratch;
-    }
-
-    @Override
-    public void destroy() {
-        keys.destroy();
-    }
-
-    GcmKeys keysForTest() {
-        return keys;
     }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.transport.cipher;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -13,7 +15,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * incremented (modulo 2^64) after each packet. The counter is internal state; the packet sequence number plays no
  * part in GCM.
  */
-final class GcmKeys {
+final class GcmKeys implements AeadPacketCipher.Keys {
     /**
      * Whether a buffer without a backing array (a direct one) is copied into an array, processed there and copied
      * back, rather than processed in place through an NIO view. Measured with the benchmarks module's
@@ -26,7 +28,8 @@ final class GcmKeys {
     private final RawKey key;
     private final int keyLength;
     private final byte[] nonce;
-    final Cipher cipher;
+    private final byte[] aad = new byte[AesGcm.AAD_LENGTH];
+    private final Cipher cipher;
     private boolean destroyed;
 
     GcmKeys(byte[] key, int keyLength, byte[] iv) {
@@ -44,8 +47,40 @@ final class GcmKeys {
         }
     }
 
+    /**
+     * Seals ({@code ENCRYPT_MODE}) or opens ({@code DECRYPT_MODE}) one packet in place with the current nonce, then
+     * advances the nonce, verified or not (a failure ends the connection anyway). The packet is the 4-byte length
+     * (the AAD) at {@code start} followed by {@code len} bytes: the body when sealing, with room for the tag after
+     * it; the ciphertext and tag when opening.
+     *
+     * @return the bytes written after the length: {@code len} plus the tag when sealing, minus it when opening
+     * @throws javax.crypto.AEADBadTagException when opening and the tag does not verify
+     */
+    int crypt(int mode, ByteBuf packet, int start, int len, PacketArray bytes) throws GeneralSecurityException {
+        init(mode);
+        try {
+            int outLen = mode == Cipher.ENCRYPT_MODE ? len + AesGcm.TAG_LENGTH : len - AesGcm.TAG_LENGTH;
+            if (!COPY_DIRECT && !packet.hasArray() && packet.nioBufferCount() == 1) {
+                packet.getBytes(start, aad);
+                cipher.updateAAD(aad);
+                ByteBuffer in = packet.nioBuffer(start + AesGcm.AAD_LENGTH, len);
+                ByteBuffer out = packet.nioBuffer(start + AesGcm.AAD_LENGTH, Math.max(len, outLen));
+                return cipher.doFinal(in, out);
+            }
+            bytes.load(packet, start, AesGcm.AAD_LENGTH + len, Math.max(0, outLen - len));
+            byte[] a = bytes.array;
+            int o = bytes.offset;
+            cipher.updateAAD(a, o, AesGcm.AAD_LENGTH);
+            int n = cipher.doFinal(a, o + AesGcm.AAD_LENGTH, len, a, o + AesGcm.AAD_LENGTH);
+            bytes.store(packet, start, AesGcm.AAD_LENGTH, n);
+            return n;
+        } finally {
+            advance();
+        }
+    }
+
     /** Initializes {@link #cipher} for the next packet in {@code mode}, with the current nonce. */
-    void init(int mode) {
+    private void init(int mode) {
         if (destroyed) {
             throw new IllegalStateException("AES-GCM keys destroyed");
         }
@@ -67,7 +102,8 @@ final class GcmKeys {
     }
 
     /** Zeroes the key and nonce and overwrites the JDK cipher's cached key schedule with a zero key. */
-    void destroy() {
+    @Override
+    public void destroy() {
         if (destroyed) {
             return;
         }

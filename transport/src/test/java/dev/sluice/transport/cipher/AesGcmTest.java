@@ -132,14 +132,14 @@ class AesGcmTest {
         Arrays.fill(iv, (byte) 0x24);
         AesGcmSealer sealer = (AesGcmSealer) AesGcm.AES256.sealer(key, iv);
         AesGcmOpener opener = (AesGcmOpener) AesGcm.AES256.opener(key, iv);
-        byte[] sealerKey = sealer.keysForTest().keyForTest().bytesForTest();
+        byte[] sealerKey = sealer.keys.keyForTest().bytesForTest();
         assertThat(sealerKey).containsOnly(0x42);
         sealer.destroy();
         opener.destroy();
         assertThat(sealerKey).containsOnly(0);
-        assertThat(sealer.keysForTest().nonceForTest()).containsOnly(0);
-        assertThat(opener.keysForTest().keyForTest().bytesForTest()).containsOnly(0);
-        assertThat(opener.keysForTest().nonceForTest()).containsOnly(0);
+        assertThat(sealer.keys.nonceForTest()).containsOnly(0);
+        assertThat(opener.keys.keyForTest().bytesForTest()).containsOnly(0);
+        assertThat(opener.keys.nonceForTest()).containsOnly(0);
         ByteBuf packet = TestPackets.packet(sealer, new byte[10], false, new Random(1));
         try {
             assertThatThrownBy(() -> sealer.seal(0, packet)).isInstanceOf(IllegalStateException.class);

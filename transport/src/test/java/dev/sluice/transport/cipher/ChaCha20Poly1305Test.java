@@ -17,6 +17,8 @@ import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The chacha20-poly1305@openssh.com construction, against RFC 8439's ChaCha20 vectors and against an independent
@@ -34,9 +36,10 @@ class ChaCha20Poly1305Test {
         return k;
     }
 
-    @Test
-    void polyKeyShouldBeKeystreamBlockZeroAsInAppendixA4() {
-        ChaChaKeys zero = new ChaChaKeys(new byte[64]);
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void polyKeyShouldBeKeystreamBlockZeroAsInAppendixA4(boolean own) {
+        ChaChaKeys zero = new ChaChaKeys(new byte[64], own);
         byte[] block = new byte[64];
         zero.startPacket(0, block);
         assertThat(HEX.formatHex(block, 0, 32))
@@ -45,21 +48,24 @@ class ChaCha20Poly1305Test {
         // Nonce 00..02 is SSH sequence number 2.
         byte[] k = new byte[32];
         k[31] = 1;
-        ChaChaKeys keys = new ChaChaKeys(sshKey(k));
+        ChaChaKeys keys = new ChaChaKeys(sshKey(k), own);
         keys.startPacket(2, block);
         assertThat(HEX.formatHex(block, 0, 32))
                 .isEqualTo("ecfa254f845f647473d3cb140da9e87606cb33066c447b87bc2666dde3fbb739");
     }
 
-    @Test
-    void bodyShouldBeEncryptedFromBlockOneAsInAppendixA2Vector2() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void bodyShouldBeEncryptedFromBlockOneAsInAppendixA2Vector2(boolean own) {
         byte[] k = new byte[32];
         k[31] = 1;
-        ChaChaKeys keys = new ChaChaKeys(sshKey(k));
+        ChaChaKeys keys = new ChaChaKeys(sshKey(k), own);
         byte[] text = HEX.parseHex(Rfc8439Vectors.IETF_TEXT);
-        keys.startPacket(2, new byte[64]);
-        keys.cryptBody(text, 0, text.length);
+        keys.cryptBody(2, text, 0, text.length);
         assertThat(HEX.formatHex(text)).isEqualTo(Rfc8439Vectors.A2_2_CIPHERTEXT);
+        // Again for the same sequence number (an opener retried): the same keystream, not a refused JDK init.
+        keys.cryptBody(2, text, 0, text.length);
+        assertThat(HEX.formatHex(text)).isEqualTo(Rfc8439Vectors.IETF_TEXT);
     }
 
     @Test
@@ -98,10 +104,10 @@ class ChaCha20Poly1305Test {
 
     @Property(tries = 300)
     void sealShouldMatchTheBouncyCastleReference(@ForAll @IntRange(max = 35000) int payloadSize,
-            @ForAll int seq, @ForAll boolean direct, @ForAll long seed) {
+            @ForAll int seq, @ForAll boolean direct, @ForAll boolean own, @ForAll long seed) {
         Random random = new Random(seed);
         byte[] key = TestPackets.payload(64, random);
-        PacketSealer sealer = ChaCha20Poly1305.INSTANCE.sealer(key, new byte[0]);
+        PacketSealer sealer = new ChaChaPolySealer(new ChaChaKeys(key, own));
         ByteBuf packet = TestPackets.packet(sealer, TestPackets.payload(payloadSize, random), direct, random);
         try {
             byte[] plain = TestPackets.bytes(packet);
@@ -115,10 +121,10 @@ class ChaCha20Poly1305Test {
 
     @Property(tries = 300)
     void openShouldAcceptTheBouncyCastleReference(@ForAll @IntRange(max = 35000) int payloadSize,
-            @ForAll int seq, @ForAll boolean direct, @ForAll long seed) {
+            @ForAll int seq, @ForAll boolean direct, @ForAll boolean own, @ForAll long seed) {
         Random random = new Random(seed);
         byte[] key = TestPackets.payload(64, random);
-        PacketOpener opener = ChaCha20Poly1305.INSTANCE.opener(key, new byte[0]);
+        PacketOpener opener = new ChaChaPolyOpener(new ChaChaKeys(key, own));
         ByteBuf plainBuf = TestPackets.packet(opener, TestPackets.payload(payloadSize, random), false, random);
         byte[] plain = TestPackets.bytes(plainBuf);
         plainBuf.release();
@@ -152,20 +158,34 @@ class ChaCha20Poly1305Test {
         }
     }
 
-    @Test
-    void destroyShouldZeroBothKeysAndDisableTheSealer() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void destroyShouldZeroBothKeysAndDisableTheSealer(boolean own) {
         byte[] key = new byte[64];
         Arrays.fill(key, (byte) 0x7f);
-        ChaChaPolySealer sealer = (ChaChaPolySealer) ChaCha20Poly1305.INSTANCE.sealer(key, new byte[0]);
-        byte[] main = sealer.keysForTest().mainKeyForTest().bytesForTest();
-        byte[] header = sealer.keysForTest().headerKeyForTest().bytesForTest();
-        assertThat(main).containsOnly(0x7f);
-        sealer.destroy();
-        assertThat(main).containsOnly(0);
-        assertThat(header).containsOnly(0);
-        ByteBuf packet = TestPackets.packet(sealer, new byte[10], false, new Random(1));
+        ChaChaPolySealer sealer = new ChaChaPolySealer(new ChaChaKeys(key, own));
+        ChaChaKeys keys = sealer.keys;
+        assertThat(keys.mainForTest().keyForTest()).containsOnly(0x7f7f7f7f);
+        assertThat(keys.headerForTest().keyForTest()).containsOnly(0x7f7f7f7f);
+        assertThat(keys.ownForTest()).isEqualTo(own);
+        byte[] jdkKey = own ? null : keys.jdkKeyForTest().bytesForTest();
+        if (!own) {
+            assertThat(jdkKey).containsOnly(0x7f);
+        }
+        ByteBuf packet = TestPackets.packet(sealer, new byte[3000], true, new Random(1));
         try {
-            assertThatThrownBy(() -> sealer.seal(0, packet)).isInstanceOf(IllegalStateException.class);
+            sealer.seal(0, packet); // leaves plaintext in the scratch array, which destroy must wipe too
+            byte[] scratch = sealer.bytes.scratchForTest();
+            assertThat(scratch).hasSizeGreaterThan(3000).isNotEqualTo(new byte[scratch.length]);
+            sealer.destroy();
+            assertThat(keys.mainForTest().keyForTest()).containsOnly(0);
+            assertThat(keys.headerForTest().keyForTest()).containsOnly(0);
+            assertThat(sealer.bytes.scratchForTest()).containsOnly(0);
+            if (!own) {
+                assertThat(jdkKey).containsOnly(0);
+            }
+            packet.writerIndex(packet.writerIndex() - sealer.tagLength());
+            assertThatThrownBy(() -> sealer.seal(1, packet)).isInstanceOf(IllegalStateException.class);
         } finally {
             packet.release();
         }
@@ -177,7 +197,13 @@ class ChaCha20Poly1305Test {
         Arrays.fill(key, (byte) 0x7f);
         ChaChaPolyOpener opener = (ChaChaPolyOpener) ChaCha20Poly1305.INSTANCE.opener(key, new byte[0]);
         opener.destroy();
-        assertThat(opener.keysForTest().mainKeyForTest().bytesForTest()).containsOnly(0);
-        assertThat(opener.keysForTest().headerKeyForTest().bytesForTest()).containsOnly(0);
+        assertThat(opener.keys.mainForTest().keyForTest()).containsOnly(0);
+        assertThat(opener.keys.headerForTest().keyForTest()).containsOnly(0);
+    }
+
+    @Test
+    void theBodyKeystreamShouldBeChosenByJdkVersion() {
+        ChaChaKeys keys = new ChaChaKeys(new byte[64]);
+        assertThat(keys.ownForTest()).isEqualTo(Runtime.version().feature() < 20);
     }
 }

@@ -20,7 +20,7 @@ class Poly1305Test {
         byte[] key = HEX.parseHex(keyHex);
         byte[] msg = HEX.parseHex(msgHex);
         byte[] out = new byte[16];
-        Poly1305.mac(key, 0, msg, 0, msg.length, out, 0);
+        Poly1305.macSerial(key, 0, msg, 0, msg.length, out, 0);
         return HEX.formatHex(out);
     }
 
@@ -71,7 +71,7 @@ class Poly1305Test {
         byte[] framed = new byte[7 + msg.length + 16 + 3];
         Arrays.fill(framed, (byte) 0x5a);
         System.arraycopy(msg, 0, framed, 7, msg.length);
-        Poly1305.mac(key, 0, framed, 7, msg.length, framed, 7 + msg.length);
+        Poly1305.macSerial(key, 0, framed, 7, msg.length, framed, 7 + msg.length);
         assertThat(HEX.formatHex(framed, 7 + msg.length, 7 + msg.length + 16))
                 .isEqualTo("a8061dc1305136c6c22b8baf0c0127a9");
         assertThat(Arrays.copyOfRange(framed, framed.length - 3, framed.length)).containsOnly(0x5a);
@@ -100,7 +100,7 @@ class Poly1305Test {
             Arrays.fill(key, 16, 32, (byte) 0xff);
         }
         byte[] ours = new byte[16];
-        Poly1305.mac(key, 0, msg, 0, msg.length, ours, 0);
+        Poly1305.macSerial(key, 0, msg, 0, msg.length, ours, 0);
 
         org.bouncycastle.crypto.macs.Poly1305 bc = new org.bouncycastle.crypto.macs.Poly1305();
         bc.init(new KeyParameter(key));
@@ -108,5 +108,89 @@ class Poly1305Test {
         byte[] theirs = new byte[16];
         bc.doFinal(theirs, 0);
         assertThat(ours).isEqualTo(theirs);
+    }
+
+    /** Tags from the serial path, the lanes (forced for every length) and Bouncy Castle must agree. */
+    private static void assertAllAgree(byte[] key, byte[] msg) {
+        byte[] serial = new byte[16];
+        Poly1305.macSerial(key, 0, msg, 0, msg.length, serial, 0);
+        byte[] lanes = new byte[16];
+        new Poly1305(0).mac(key, 0, msg, 0, msg.length, lanes, 0);
+        byte[] chosen = new byte[16];
+        new Poly1305().mac(key, 0, msg, 0, msg.length, chosen, 0);
+        org.bouncycastle.crypto.macs.Poly1305 bc = new org.bouncycastle.crypto.macs.Poly1305();
+        bc.init(new KeyParameter(key));
+        bc.update(msg, 0, msg.length);
+        byte[] theirs = new byte[16];
+        bc.doFinal(theirs, 0);
+        assertThat(serial).as("serial, length %d", msg.length).isEqualTo(theirs);
+        assertThat(lanes).as("lanes, length %d", msg.length).isEqualTo(theirs);
+        assertThat(chosen).as("default, length %d", msg.length).isEqualTo(theirs);
+    }
+
+    /** A random message under a random key, then all-ones under that key and under an all-ones key. */
+    private static void assertAllAgreeOnShapes(int length, Random random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        byte[] msg = new byte[length];
+        random.nextBytes(msg);
+        assertAllAgree(key, msg);
+        Arrays.fill(msg, (byte) 0xff);
+        assertAllAgree(key, msg);
+        Arrays.fill(key, (byte) 0xff);
+        assertAllAgree(key, msg);
+    }
+
+    @Test
+    void lanesShouldAgreeForEveryShortLength() {
+        Random random = new Random(3);
+        for (int length = 0; length <= 300; length++) {
+            assertAllAgreeOnShapes(length, random);
+        }
+    }
+
+    @Test
+    void lanesShouldAgreeAroundGroupBoundaries() {
+        Random random = new Random(4);
+        for (int groups = 1; groups <= 4; groups++) {
+            for (int delta = -17; delta <= 17; delta++) {
+                assertAllAgreeOnShapes(groups * Poly1305.GROUP + delta, random);
+            }
+        }
+    }
+
+    @Property(tries = 300)
+    void lanesShouldAgreeOnLongMessages(@ForAll @IntRange(min = 2048, max = 70000) int length,
+            @ForAll long seed, @ForAll boolean allOnes) {
+        Random random = new Random(seed);
+        byte[] key = new byte[32];
+        byte[] msg = new byte[length];
+        if (allOnes) {
+            Arrays.fill(key, (byte) 0xff);
+            Arrays.fill(msg, (byte) 0xff);
+        } else {
+            random.nextBytes(key);
+            random.nextBytes(msg);
+        }
+        assertAllAgree(key, msg);
+    }
+
+    @Test
+    void oneInstanceShouldServeManyMessagesAndOffsets() {
+        Random random = new Random(5);
+        Poly1305 poly = new Poly1305();
+        for (int i = 0; i < 20; i++) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            int off = random.nextInt(9);
+            byte[] msg = new byte[off + 5000 + random.nextInt(40000)];
+            random.nextBytes(msg);
+            int len = msg.length - off;
+            byte[] ours = new byte[16];
+            poly.mac(key, 0, msg, off, len, ours, 0);
+            byte[] serial = new byte[16];
+            Poly1305.macSerial(key, 0, msg, off, len, serial, 0);
+            assertThat(ours).isEqualTo(serial);
+        }
     }
 }
