@@ -147,15 +147,15 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         byte[] signed = PublicKeyRequest.signedData(session.sessionId(), request.user(), request.service(),
                 pk.algorithm(), pk.keyBlob());
         if (authorized && key.verify(pk.algorithm(), signed, pk.signature())) {
-            LOG.info("Accepted publickey for {} from {} ssh2: {} {}", request.user(), ctx.channel().remoteAddress(),
-                    key.keyType(), key.fingerprint());
+            LOG.info("Accepted publickey for {} from {} port {} ssh2: {} {}", request.user(), session.peerHost(),
+                    session.peerPort(), PublicKeys.displayName(key.keyType()), key.fingerprint());
             ctx.writeAndFlush(new UserAuthSuccess().toPayload(ctx.alloc()));
             ctx.pipeline().remove(this);
             result.trySuccess(request.user());
             return;
         }
-        LOG.info("Failed publickey for {} from {} ssh2: {} {}", request.user(), ctx.channel().remoteAddress(),
-                key.keyType(), key.fingerprint());
+        LOG.info("Failed publickey for {} from {} port {} ssh2: {} {}", request.user(), session.peerHost(),
+                session.peerPort(), PublicKeys.displayName(key.keyType()), key.fingerprint());
         countFailure(ctx, request);
         fail(ctx);
     }

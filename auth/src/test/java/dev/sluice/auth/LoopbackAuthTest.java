@@ -77,6 +77,7 @@ class LoopbackAuthTest {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         TransportSession session = TransportPipeline.install(ch.pipeline(), Role.SERVER, config);
+                        session.peer(ch.remoteAddress().getAddress().getHostAddress(), ch.remoteAddress().getPort());
                         serverSession.set(session);
                         Promise<String> user = ch.eventLoop().newPromise();
                         PublicKeyAuthenticator keys = (u, k) -> k.equals(USER_KEY.publicKey());
@@ -148,6 +149,24 @@ class LoopbackAuthTest {
             assertThat(serverReceived.poll(5, TimeUnit.SECONDS)).isEqualTo(big);
             assertThat(client.received().poll(5, TimeUnit.SECONDS)).containsExactly(98, 1, 2);
             assertThat(client.received().poll(5, TimeUnit.SECONDS)).isEqualTo(big);
+            client.channel().close().sync();
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    @Test
+    void anUnknownMessageNumberIsAnsweredNotFatal() throws Exception {
+        Channel server = startServer(TransportConfig.defaults().withHostKeys(List.of(HOST_KEY)));
+        try {
+            Client client = connect(server, TransportConfig.defaults(), List.of(USER_KEY));
+            assertThat(client.auth().await(10, TimeUnit.SECONDS)).isTrue();
+            client.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) 150, 1})).sync();
+            client.channel().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {98, 7})).sync();
+            // The server answered 150 with UNIMPLEMENTED (consumed by the client's transport) and carried on.
+            assertThat(serverReceived.poll(5, TimeUnit.SECONDS)).containsExactly(98, 7);
+            assertThat(client.received().poll(5, TimeUnit.SECONDS)).containsExactly(98, 7);
+            assertThat(client.channel().isActive()).isTrue();
             client.channel().close().sync();
         } finally {
             server.close().sync();

@@ -3,12 +3,14 @@ package dev.sluice.cli;
 import dev.sluice.auth.AuthenticationException;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
+import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
+import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
@@ -88,7 +90,7 @@ final class SshCommand {
                 .withTransport(transport)
                 .withBannerSink(err::print)
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
-        try (SshClient client = new SshClient(dev.sluice.connection.NettyTransports.newEventLoopGroup(1, "sluice"))) {
+        try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             Future<SshConnection> connecting = client.connect(target).awaitUninterruptibly();
             if (!connecting.isSuccess()) {
@@ -97,6 +99,15 @@ final class SshCommand {
                 return 255;
             }
             connection = connecting.getNow();
+            SshConnection open = connection;
+            // On ^C or kill, tell the server why, as ssh does.
+            Thread bye = new Thread(() -> {
+                if (open.parent().isActive()) {
+                    TransportPipeline.disconnect(open.parent(), DisconnectReason.BY_APPLICATION,
+                            "disconnected by user").awaitUninterruptibly(1000);
+                }
+            }, "sluice-ssh-exit");
+            Runtime.getRuntime().addShutdownHook(bye);
             if (!startForwards(o, connection, verifier)) {
                 connection.close().awaitUninterruptibly();
                 client.group().shutdownGracefully();
@@ -108,7 +119,9 @@ final class SshCommand {
             if (closed != null && !closed.local()) {
                 err.println("Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code()
                         + ": " + closed.message());
-            } else {
+            } else if (closed != null && closed.reason() != DisconnectReason.BY_APPLICATION) {
+                err.println("ssh: " + closed.message());
+            } else if (closed == null) {
                 err.println("Connection to " + o.host + " closed by remote host.");
             }
             client.group().shutdownGracefully();
@@ -195,16 +208,10 @@ final class SshCommand {
             return "ssh: connect to host " + o.host + " port " + o.port + ": Connection timed out";
         }
         if (c instanceof ConnectException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": " + connectMessage(c);
+            return "ssh: connect to host " + o.host + " port " + o.port + ": "
+                    + NettyTransports.describeConnectFailure(c);
         }
         return "ssh: " + rootMessage(c);
-    }
-
-    /** Netty says "Connection refused: /127.0.0.1:22"; ssh says "Connection refused". */
-    private static String connectMessage(Throwable c) {
-        String m = rootMessage(c);
-        int colon = m.indexOf(':');
-        return colon > 0 ? m.substring(0, colon) : m;
     }
 
     private static String rootMessage(Throwable t) {

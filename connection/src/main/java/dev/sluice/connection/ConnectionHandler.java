@@ -26,6 +26,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -282,11 +283,14 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
         if (closed) {
             return;
         }
-        write(m.encode(ctx.alloc()));
+        write(m.toPayload(ctx.alloc()));
     }
 
-    /** Writes one payload (taking ownership) and makes sure a flush follows. */
-    void write(ByteBuf payload) {
+    /**
+     * Writes one payload, a ByteBuf or a {@link dev.sluice.transport.message.DirectPayload} (taking ownership), and
+     * makes sure a flush follows.
+     */
+    void write(ReferenceCounted payload) {
         if (closed) {
             payload.release();
             return;

@@ -475,7 +475,7 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
             if (n == 0) {
                 break;
             }
-            mux.write(ChannelData.encode(mux.alloc(), remoteId, head, head.readerIndex(), n));
+            mux.write(new ChannelData(remoteId, head.retainedSlice(head.readerIndex(), n)));
             head.skipBytes(n);
             if (!head.isReadable()) {
                 pending.poll();

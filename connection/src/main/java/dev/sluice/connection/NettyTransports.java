@@ -1,6 +1,11 @@
 package dev.sluice.connection;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.util.Locale;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -29,6 +34,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * for forwarding on the connection's own loop always matches it.
  */
 public final class NettyTransports {
+    /** strerror texts and their Linux errno, as they appear in connect failures. */
+    private static final String[][] ERRNO_TEXTS = {{"Connection refused", "111"}, {"No route to host", "113"},
+        {"Network is unreachable", "101"}, {"Connection timed out", "110"}, {"Connection reset by peer", "104"},
+        {"Permission denied", "13"}, {"Cannot assign requested address", "99"}};
     /**
      * Writability water marks for SSH sockets: Netty's default (32/64 KiB) is two packets, which would pause every
      * channel of the connection after each pair of packets; 1 MiB keeps several packets in flight per flush and still
@@ -81,5 +90,28 @@ public final class NettyTransports {
 
     private static boolean isEpoll(EventLoopGroup group) {
         return group.next() instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class);
+    }
+
+    /**
+     * The words OpenSSH uses for a failed connect (strerror, or gai_strerror for a name), from the JDK's and Netty's
+     * exceptions: NIO says "Connection refused", native epoll "finishConnect(..) failed with error(-111)".
+     */
+    public static String describeConnectFailure(Throwable cause) {
+        if (cause instanceof UnknownHostException) {
+            return "Name or service not known";
+        }
+        if (cause instanceof ConnectTimeoutException) {
+            return "Connection timed out";
+        }
+        if (cause instanceof NoRouteToHostException) {
+            return "No route to host";
+        }
+        String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        for (String[] known : ERRNO_TEXTS) {
+            if (message.contains(known[0].toLowerCase(Locale.ROOT)) || message.contains("error(-" + known[1] + ")")) {
+                return known[0];
+            }
+        }
+        return cause instanceof ConnectException ? "Connection refused" : String.valueOf(cause.getMessage());
     }
 }

@@ -7,15 +7,11 @@ import dev.sluice.connection.message.DirectTcpip;
 import dev.sluice.connection.message.OpenFailureReason;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.NetUtil;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectTcpipHandler implements ChannelOpenHandler {
     private static final Logger log = LoggerFactory.getLogger(DirectTcpipHandler.class);
-    /** The strerror texts OpenSSH would send, found in the JDK's and Netty's exception messages. */
-    private static final String[] ERRNO_TEXTS = {"Connection refused", "No route to host", "Network is unreachable",
-        "Connection timed out", "Connection reset by peer", "Permission denied", "Cannot assign requested address"};
 
     private final ForwardingPolicy policy;
 
@@ -70,7 +63,7 @@ public final class DirectTcpipHandler implements ChannelOpenHandler {
                     if (f.isSuccess()) {
                         request.accept(bridge);
                     } else {
-                        String why = describe(f.cause());
+                        String why = NettyTransports.describeConnectFailure(f.cause());
                         log.info("channel {}: connect_to {} port {}: failed: {}", request.localId(), target.host(),
                                 target.port(), why);
                         request.reject(OpenFailureReason.CONNECT_FAILED, why);
@@ -91,23 +84,4 @@ public final class DirectTcpipHandler implements ChannelOpenHandler {
         return InetSocketAddress.createUnresolved(host, port);
     }
 
-    /** The words OpenSSH would use for a failed connect (strerror, or gai_strerror for names). */
-    static String describe(Throwable cause) {
-        if (cause instanceof UnknownHostException) {
-            return "Name or service not known";
-        }
-        if (cause instanceof ConnectTimeoutException) {
-            return "Connection timed out";
-        }
-        if (cause instanceof NoRouteToHostException) {
-            return "No route to host";
-        }
-        String message = String.valueOf(cause.getMessage());
-        for (String text : ERRNO_TEXTS) {
-            if (message.toLowerCase(Locale.ROOT).contains(text.toLowerCase(Locale.ROOT))) {
-                return text;
-            }
-        }
-        return cause instanceof ConnectException ? "Connection refused" : message;
-    }
 }

@@ -5,6 +5,8 @@ import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.ConnectionHandler;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshConnection;
+import dev.sluice.transport.message.DirectPayload;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,6 +15,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.MessageToMessageEncoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -74,12 +77,22 @@ final class SshPair implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-                        new LengthFieldPrepender(4), handler, new Tail());
+                        new LengthFieldPrepender(4), new DirectPayloadEncoder(), handler, new Tail());
                 if (handler == serverHandler) {
                     serverSocketReady = ch;
                 }
             }
         };
+    }
+
+    /** Does the packet encoder's part for {@link DirectPayload}s: the payload written into one buffer. */
+    private static final class DirectPayloadEncoder extends MessageToMessageEncoder<DirectPayload> {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, DirectPayload msg, List<Object> out) {
+            ByteBuf b = ctx.alloc().buffer(msg.payloadLength());
+            msg.writePayload(b);
+            out.add(b);
+        }
     }
 
     private final class Tail extends ChannelInboundHandlerAdapter {

@@ -138,7 +138,7 @@ class OpenSshClientToSluiceServerTest {
                 Transfers.assertIntact(forwardedPort(ssh, 0), target, 0, size, 5, TIMEOUT);
 
                 assertThat(ssh.stderr()).contains("kex: client->server cipher: " + cipher.wireName);
-                assertThat(server.awaitStderr("Accepted publickey for", TIMEOUT)).contains("ssh-ed25519");
+                assertThat(server.awaitStderr("Accepted publickey for", TIMEOUT)).contains("ssh2: ED25519 SHA256:");
             }
         }
     }

@@ -42,7 +42,7 @@ final class DisconnectOnErrorHandler extends ChannelInboundHandlerAdapter {
             LOG.error("{}: internal error, disconnecting", ctx.channel().remoteAddress(), cause);
             ssh = new SshException(DisconnectReason.BY_APPLICATION, "internal error");
         } else {
-            LOG.info("Disconnecting {}: {} ({})", ctx.channel().remoteAddress(), ssh.getMessage(),
+            LOG.info("Disconnecting {} port {}: {} ({})", session.peerHost(), session.peerPort(), ssh.getMessage(),
                     ssh.reason());
         }
         session.closedIfUnset(new TransportClosed(ssh.reason(), ssh.getMessage(), true));

@@ -9,6 +9,7 @@ import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
+import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.message.Disconnect;
 import dev.sluice.transport.message.ExtInfo;
 import dev.sluice.transport.message.KexEcdhInit;
@@ -119,9 +120,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof ByteBuf && holding()) {
-            ByteBuf payload = (ByteBuf) msg;
-            int id = payload.getUnsignedByte(payload.readerIndex());
+        if ((msg instanceof ByteBuf || msg instanceof DirectPayload) && holding()) {
+            int id = msg instanceof ByteBuf ? ((ByteBuf) msg).getUnsignedByte(((ByteBuf) msg).readerIndex())
+                    : ((DirectPayload) msg).payloadId();
             if (!TransportMessages.isKex(id) && !TransportMessages.isTransportGeneric(id)) {
                 held.add(msg, promise);
                 return;
@@ -169,10 +170,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Service, EXT_INFO and every message of the layers above; the rest of 1 to 49 is the transport's. */
+    /**
+     * Service, EXT_INFO and the messages of the layers above (50 to 100); the rest of 1 to 49 is the transport's, and
+     * numbers past the connection protocol's are nobody's, so they get UNIMPLEMENTED here (RFC 4253 section 11.4).
+     */
     private static boolean passesUp(int id) {
         return (id >= TransportMessages.SERVICE_REQUEST && id <= TransportMessages.EXT_INFO)
-                || id >= TransportMessages.USERAUTH_FIRST;
+                || (id >= TransportMessages.USERAUTH_FIRST && id <= TransportMessages.CONNECTION_LAST);
     }
 
     private void handleTransportMessage(ChannelHandlerContext ctx, int id, ByteBuf payload, boolean first) {
@@ -204,8 +208,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     private void receivedDisconnect(ChannelHandlerContext ctx, ByteBuf payload) {
         Disconnect d = Disconnect.decode(SshReader.body(payload));
-        LOG.info("Received disconnect from {}:{}: {}", ctx.channel().remoteAddress(), d.reason().code(),
-                d.description());
+        LOG.info("Received disconnect from {} port {}:{}: {}", session.peerHost(), session.peerPort(),
+                d.reason().code(), d.description());
         session.closedIfUnset(new TransportClosed(d.reason(), d.description(), false));
         ctx.close();
     }

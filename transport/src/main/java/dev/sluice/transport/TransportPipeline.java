@@ -1,5 +1,6 @@
 package dev.sluice.transport;
 
+import dev.sluice.transport.message.Disconnect;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 
@@ -31,6 +32,23 @@ public final class TransportPipeline {
         pipeline.addLast("packet-encoder", encoder);
         pipeline.addLast(KEX, new KeyExchangeHandler(config, session, decoder, encoder));
         return session;
+    }
+
+    /**
+     * Ends the connection politely: SSH_MSG_DISCONNECT with {@code reason} and {@code message}, then a close once it
+     * is written (as ssh does on exit with "disconnected by user"). Safe to call from any thread.
+     */
+    public static io.netty.channel.ChannelFuture disconnect(io.netty.channel.Channel channel, DisconnectReason reason,
+            String message) {
+        TransportSession session = TransportSession.of(channel);
+        if (session != null) {
+            session.closedIfUnset(new TransportClosed(reason, message, true));
+        }
+        if (session == null || session.peerVersion() == null || !channel.isActive()) {
+            return channel.close();
+        }
+        return channel.writeAndFlush(new Disconnect(reason, message, "").toPayload(channel.alloc()))
+                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
     /** The handler that must be last in the pipeline: it turns errors into DISCONNECT and a close. */

@@ -1,6 +1,7 @@
 package dev.sluice.benchmarks.forwarding;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -65,7 +66,7 @@ final class LoopbackPump implements AutoCloseable {
                 try {
                     return direction == Direction.UP ? send(client, bytes, transfer) : receive(client, bytes, transfer);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }, r -> newThread(r, "pump-client").start());
             try {

@@ -1,6 +1,8 @@
 package dev.sluice.benchmarks.forwarding;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,7 +144,7 @@ enum Peer {
         }
 
         static int freePort() throws IOException {
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
             }
         }

@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks.forwarding;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -42,7 +43,7 @@ final class PeerProcess implements AutoCloseable {
 
     static PeerProcess start(String name, List<String> command, Path workDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         return new PeerProcess(name, builder.start());
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.connection.message;
 
+import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.wire.SshReader;
 import dev.sluice.transport.wire.SshWriter;
 import io.netty.buffer.ByteBuf;
@@ -10,7 +11,7 @@ import io.netty.buffer.DefaultByteBufHolder;
  * SSH_MSG_CHANNEL_DATA, RFC 4254 section 5.2. The data is a retained slice of the received payload, never copied
  * into an array; whoever holds the message releases it (as Netty's {@code DefaultHttp2DataFrame}).
  */
-public final class ChannelData extends DefaultByteBufHolder implements ConnectionMessage {
+public final class ChannelData extends DefaultByteBufHolder implements ConnectionMessage, DirectPayload {
     public static final byte ID = 94;
     /** Message number, recipient channel and string length in front of the data. */
     public static final int HEADER_LENGTH = 9;
@@ -33,6 +34,24 @@ public final class ChannelData extends DefaultByteBufHolder implements Connectio
     }
 
     @Override
+    public int payloadId() {
+        return ID;
+    }
+
+    @Override
+    public int payloadLength() {
+        return HEADER_LENGTH + content().readableBytes();
+    }
+
+    /** The send path: header and data go straight into the packet buffer, the data's only copy. */
+    @Override
+    public void writePayload(ByteBuf out) {
+        ByteBuf data = content();
+        out.writeByte(ID).writeInt(recipientChannel).writeInt(data.readableBytes())
+                .writeBytes(data, data.readerIndex(), data.readableBytes());
+    }
+
+    @Override
     public int sizeHint() {
         return 8 + content().readableBytes();
     }
@@ -40,16 +59,6 @@ public final class ChannelData extends DefaultByteBufHolder implements Connectio
     @Override
     public void encodeBody(SshWriter w) {
         w.writeUint32(recipientChannel).writeBytes(content());
-    }
-
-    /**
-     * Builds a whole DATA payload from {@code length} bytes of {@code src} starting at {@code index}, in one new
-     * direct buffer owned by the caller; {@code src} is not modified. This is the send path: one copy, no objects.
-     */
-    public static ByteBuf encode(ByteBufAllocator alloc, int recipientChannel, ByteBuf src, int index, int length) {
-        ByteBuf out = alloc.ioBuffer(HEADER_LENGTH + length);
-        out.writeByte(ID).writeInt(recipientChannel).writeInt(length).writeBytes(src, index, length);
-        return out;
     }
 
     /** Reads the body after the message number; the result holds a retained slice of the reader's buffer. */

@@ -3,10 +3,9 @@ package dev.sluice.connection.message;
 import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 
 import dev.sluice.transport.SshException;
+import dev.sluice.transport.message.SshMessage;
 import dev.sluice.transport.wire.SshReader;
-import dev.sluice.transport.wire.SshWriter;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
  * A message of the SSH connection protocol, RFC 4254 (message numbers 80 to 100).
@@ -14,34 +13,17 @@ import io.netty.buffer.ByteBufAllocator;
  * <p>Each implementation declares its wire number as {@code static final byte ID} and has a static
  * {@code decode(SshReader)} that reads the body after the number and requires the payload to end exactly there.
  */
-public sealed interface ConnectionMessage permits GlobalRequest, RequestSuccess, RequestFailure, ChannelOpen,
+public sealed interface ConnectionMessage extends SshMessage permits GlobalRequest, RequestSuccess, RequestFailure, ChannelOpen,
         ChannelOpenConfirmation, ChannelOpenFailure, ChannelWindowAdjust, ChannelData, ChannelExtendedData,
         ChannelEof, ChannelClose, ChannelRequest, ChannelSuccess, ChannelFailure {
 
     /** The message number, the first byte of the payload. */
     byte messageId();
 
-    /** Writes the body, everything after the message number. */
-    void encodeBody(SshWriter w);
-
-    /** A rough size of the body, so that encoding allocates once. */
-    default int sizeHint() {
-        return 32;
-    }
-
-    /**
-     * The whole payload (message number first) in a new buffer from {@code alloc}, owned by the caller. For
-     * {@link ChannelData} the content is copied and the message keeps its own reference.
-     */
-    default ByteBuf encode(ByteBufAllocator alloc) {
-        SshWriter w = SshWriter.message(alloc, messageId(), 1 + sizeHint());
-        try {
-            encodeBody(w);
-            return w.buffer();
-        } catch (RuntimeException e) {
-            w.buffer().release();
-            throw e;
-        }
+    /** The message number as {@link SshMessage} wants it. */
+    @Override
+    default int id() {
+        return messageId() & 0xff;
     }
 
     /**

@@ -24,7 +24,7 @@ class ConnectionMessageTest {
 
     @Property
     void everyMessageSurvivesEncodeThenDecode(@ForAll("messages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT);
         ConnectionMessage back = null;
         try {
             assertThat(wire.getByte(0)).isEqualTo(m.messageId());
@@ -40,7 +40,7 @@ class ConnectionMessageTest {
 
     @Property
     void aTrailingByteIsAProtocolError(@ForAll("fixedLengthMessages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT).writeByte(0);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT).writeByte(0);
         try {
             assertThatThrownBy(() -> ConnectionMessage.decode(wire)).isInstanceOf(SshException.class)
                     .satisfies(e -> assertThat(((SshException) e).reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR));
@@ -52,7 +52,7 @@ class ConnectionMessageTest {
 
     @Property
     void aTruncatedMessageIsAProtocolError(@ForAll("fixedLengthMessages") ConnectionMessage m) {
-        ByteBuf wire = m.encode(PooledByteBufAllocator.DEFAULT);
+        ByteBuf wire = m.toPayload(PooledByteBufAllocator.DEFAULT);
         try {
             ByteBuf cut = wire.slice(0, wire.readableBytes() - 1);
             assertThatThrownBy(() -> ConnectionMessage.decode(cut)).isInstanceOf(SshException.class);
@@ -89,14 +89,19 @@ class ConnectionMessageTest {
     }
 
     @Test
-    void dataEncodeHelperWritesTheHeaderAndCopiesTheRange() {
+    void dataWritesItsWholePayloadStraightIntoThePacketBuffer() {
         ByteBuf src = Unpooled.copiedBuffer("xxhelloyy", StandardCharsets.US_ASCII);
-        ByteBuf out = ChannelData.encode(PooledByteBufAllocator.DEFAULT, 0x01020304, src, 2, 5);
+        ChannelData d = new ChannelData(0x01020304, src.retainedSlice(2, 5));
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.buffer();
         try {
+            d.writePayload(out);
+            assertThat(d.payloadId()).isEqualTo(ChannelData.ID);
+            assertThat(d.payloadLength()).isEqualTo(out.readableBytes());
             assertThat(ByteBufUtil.hexDump(out)).isEqualTo("5e01020304" + "00000005" + "68656c6c6f");
             assertThat(src.readerIndex()).isZero();
         } finally {
             out.release();
+            d.release();
             src.release();
         }
     }

@@ -1,5 +1,6 @@
 package dev.sluice.interop.harness;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -65,7 +66,7 @@ public final class ManagedProcess implements AutoCloseable {
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
-        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         ManagedProcess started = new ManagedProcess(name, command, builder.start());
         synchronized (RECENT) {
             RECENT.addLast(started);

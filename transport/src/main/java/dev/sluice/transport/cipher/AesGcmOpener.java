@@ -12,8 +12,7 @@ import javax.crypto.Cipher;
  * Opens inbound packets sealed with AES-GCM ({@link AesGcm}): verifies the tag over the plaintext length and the
  * ciphertext, then decrypts the body in place. The length is plaintext, so {@link #packetLength} just reads it.
  *
- * <p>Heap buffers are processed in their backing array, other buffers through an NIO view of their memory. Not
- * thread-safe (one connection's event loop).
+ * <p>Buffers are processed as in {@link AesGcmSealer}. Not thread-safe (one connection's event loop).
  */
 final class AesGcmOpener implements PacketOpener {
     private final GcmKeys keys;
@@ -65,14 +64,14 @@ final class AesGcmOpener implements PacketOpener {
                 int o = packet.arrayOffset() + start;
                 c.updateAAD(a, o, AesGcm.AAD_LENGTH);
                 c.doFinal(a, o + AesGcm.AAD_LENGTH, sealedLen, a, o + AesGcm.AAD_LENGTH);
-            } else if (packet.nioBufferCount() == 1) {
+            } else if (!GcmKeys.COPY_DIRECT && packet.nioBufferCount() == 1) {
                 packet.getBytes(start, aad);
                 c.updateAAD(aad);
                 ByteBuffer in = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
                 ByteBuffer out = packet.nioBuffer(start + AesGcm.AAD_LENGTH, sealedLen);
                 c.doFinal(in, out);
             } else {
-                // A composite buffer spanning several memory regions: the one case that copies.
+                // Direct memory on a JDK where copying is faster (see GcmKeys.COPY_DIRECT), or a composite buffer.
                 byte[] s = scratch(total);
                 packet.getBytes(start, s, 0, total);
                 c.updateAAD(s, 0, AesGcm.AAD_LENGTH);

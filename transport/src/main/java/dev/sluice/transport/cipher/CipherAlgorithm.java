@@ -8,8 +8,10 @@ public interface CipherAlgorithm {
     /** The name on the wire, e.g. {@code aes128-gcm@openssh.com}. */
     String wireName();
 
+    /** Bytes of encryption key the key exchange derives for one direction (RFC 4253 section 7.2, keys C and D). */
     int keyLength();
 
+    /** Bytes of initial IV the key exchange derives for one direction (keys A and B); 0 when none is used. */
     int ivLength();
 
     /** True when the cipher authenticates on its own, so no MAC algorithm is negotiated for it. */

@@ -13,18 +13,22 @@ public interface PacketOpener extends PacketCipher {
     int lengthFieldSize();
 
     /**
-     * The plaintext {@code packet_length} of the packet starting at {@code in.readerIndex()}, without consuming
-     * anything. For ChaCha20-Poly1305 this decrypts the length with the header key. The value is not yet
-     * authenticated; the caller bounds it before buffering that much.
+     * The plaintext {@code packet_length} of the packet starting at {@code in.readerIndex()}, without consuming or
+     * changing anything; {@code in} must hold at least {@link #lengthFieldSize()} readable bytes. For
+     * ChaCha20-Poly1305 this decrypts the length with the header key, and may be called again for the same packet
+     * (e.g. each time more of it arrives). The value is not yet authenticated; the caller bounds it before
+     * buffering that much.
      */
     int packetLength(int seq, ByteBuf in);
 
     /**
      * Verifies and decrypts one packet in place.
      *
-     * @param packet holds exactly {@code 4 + packet_length + tagLength()} bytes from its reader index; on return
-     *     the bytes after the 4-byte length are plaintext ({@code padding_length, payload, padding}). The caller
-     *     keeps ownership.
+     * @param seq the packet's sequence number (RFC 4253 section 6.4), wrapping at 2^32
+     * @param packet holds exactly {@code 4 + packet_length + tagLength()} readable bytes; on return the first
+     *     {@code 4 + packet_length} of them are plaintext ({@code packet_length, padding_length, payload, padding};
+     *     ChaCha20-Poly1305 decrypts the length field too). Reader and writer index are unchanged, so the tag is
+     *     still readable after the plaintext. The caller keeps ownership.
      * @throws dev.sluice.transport.SshException with MAC_ERROR when the tag does not verify; the packet content is
      *     then unspecified
      */

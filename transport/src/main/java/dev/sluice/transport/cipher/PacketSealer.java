@@ -15,7 +15,8 @@ public interface PacketSealer extends PacketCipher {
      * @param seq the packet's sequence number (RFC 4253 section 6.4), wrapping at 2^32
      * @param packet holds exactly {@code uint32 packet_length, byte padding_length, payload, padding} between its
      *     reader and writer index; on return those bytes are the ciphertext and the tag has been appended after
-     *     them. The caller guarantees {@link #tagLength()} writable bytes and keeps ownership.
+     *     them. The caller should leave {@link #tagLength()} writable bytes (the sealer grows the buffer
+     *     otherwise) and keeps ownership.
      */
     void seal(int seq, ByteBuf packet);
 

@@ -3,6 +3,8 @@ package dev.sluice.transport.key;
 import dev.sluice.transport.SshException;
 import dev.sluice.transport.wire.SshReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -234,9 +236,9 @@ public final class KnownHosts {
     }
 
     private static boolean endsWithNewline(Path file) throws IOException {
-        try (var ch = Files.newByteChannel(file)) {
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
             ch.position(ch.size() - 1);
-            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ByteBuffer last = ByteBuffer.allocate(1);
             ch.read(last);
             return last.get(0) == '\n';
         }

@@ -45,6 +45,12 @@ public final class OpenSshKeyFile {
     static final int LINE_WIDTH = 70;
     static final int DEFAULT_ROUNDS = 16;
     static final int SALT_LENGTH = 16;
+    /**
+     * The most bcrypt rounds a file may ask for. Each round costs about 20 ms here, so this allows minutes of
+     * work for a user who chose a very slow KDF, while a corrupt or hostile rounds field (a uint32) cannot hang
+     * the caller for days.
+     */
+    static final int MAX_ROUNDS = 10_000;
     private static final byte[] AUTH_MAGIC = "openssh-key-v1\0".getBytes(StandardCharsets.US_ASCII);
     private static final String KDF_NONE = "none";
     private static final String KDF_BCRYPT = "bcrypt";
@@ -66,13 +72,17 @@ public final class OpenSshKeyFile {
 
     /** As {@link #read} for the file's text. */
     public static SshKeyPair parse(String text, Supplier<char[]> passphrase) {
+        return parse(text, passphrase, MAX_ROUNDS);
+    }
+
+    static SshKeyPair parse(String text, Supplier<char[]> passphrase, int maxRounds) {
         Container c = Container.parse(text);
         byte[] plain = null;
         try {
             if (c.cipher == KeyFileCipher.NONE) {
                 plain = c.sealed;
             } else {
-                byte[] keyAndIv = derive(c, passphrase == null ? null : passphrase.get());
+                byte[] keyAndIv = derive(c, passphrase == null ? null : passphrase.get(), maxRounds);
                 try {
                     plain = c.cipher.decrypt(keyAndIv, c.sealed);
                 } finally {
@@ -238,7 +248,7 @@ public final class OpenSshKeyFile {
         }
     }
 
-    private static byte[] derive(Container c, char[] passphrase) {
+    private static byte[] derive(Container c, char[] passphrase, int maxRounds) {
         try {
             if (!KDF_BCRYPT.equals(c.kdfName)) {
                 throw new KeyFormatException("unsupported KDF \"" + PublicKeys.printable(c.kdfName) + "\"");
@@ -253,10 +263,9 @@ public final class OpenSshKeyFile {
             } catch (SshException e) {
                 throw new KeyFormatException("corrupt bcrypt KDF options: " + e.getMessage(), e);
             }
-            // rounds is a uint32; anything past 2^31 would take years, so it is as corrupt as zero.
-            if (salt.length == 0 || rounds <= 0) {
+            if (salt.length == 0 || rounds <= 0 || rounds > maxRounds) {
                 throw new KeyFormatException("bad bcrypt KDF options: salt " + salt.length + " bytes, rounds "
-                        + Integer.toUnsignedLong(rounds));
+                        + Integer.toUnsignedLong(rounds) + " (at most " + maxRounds + ")");
             }
             if (passphrase == null || passphrase.length == 0) {
                 throw new IncorrectPassphraseException();

@@ -1,5 +1,6 @@
 package dev.sluice.transport.key;
 
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -59,7 +60,7 @@ public interface SshPublicKey {
      * terminator; no trailing space when {@code comment} is null or empty.
      */
     default String toOpenSshLine(String comment) {
-        String line = keyType() + " " + java.util.Base64.getEncoder().encodeToString(blob());
+        String line = keyType() + " " + Base64.getEncoder().encodeToString(blob());
         return comment == null || comment.isEmpty() ? line : line + " " + comment;
     }
 }

@@ -15,10 +15,20 @@ public interface SshMessage {
     /** Writes the fields after the message number, in wire order. */
     void encodeBody(SshWriter w);
 
+    /** A rough size of the body, so that encoding allocates once. */
+    default int sizeHint() {
+        return 64;
+    }
+
     /** A new buffer holding the whole payload; the caller owns it (usually by writing it to the pipeline). */
     default ByteBuf toPayload(ByteBufAllocator alloc) {
-        SshWriter w = SshWriter.message(alloc, id(), 64);
-        encodeBody(w);
-        return w.buffer();
+        SshWriter w = SshWriter.message(alloc, id(), 1 + sizeHint());
+        try {
+            encodeBody(w);
+            return w.buffer();
+        } catch (RuntimeException e) {
+            w.buffer().release();
+            throw e;
+        }
     }
 }

@@ -17,6 +17,8 @@ public final class TransportMessages {
     /** First user authentication message (RFC 4250: 50 to 79). */
     public static final int USERAUTH_FIRST = 50;
     public static final int USERAUTH_LAST = 79;
+    /** Last number of the connection protocol (RFC 4250: 80 to 127 are its, 80 to 100 assigned). */
+    public static final int CONNECTION_LAST = 100;
 
     private TransportMessages() {
     }

@@ -155,6 +155,17 @@ class OpenSshKeyFileTest {
     }
 
     @Test
+    void absurdKdfRoundsShouldBeRefusedRatherThanHang() throws Exception {
+        byte[] binary = binaryOf(OpenSshKeyFile.encode(KEY, "pw".toCharArray(), KeyFileCipher.AES256_CTR, 1,
+                new SecureRandom()));
+        // magic 15, "aes256-ctr" 14, "bcrypt" 10, options length 4, salt 20: the rounds uint32 is at 63.
+        assertThat(java.nio.ByteBuffer.wrap(binary, 63, 4).getInt()).isEqualTo(1);
+        java.nio.ByteBuffer.wrap(binary, 63, 4).putInt(OpenSshKeyFile.MAX_ROUNDS + 1);
+        assertThatThrownBy(() -> OpenSshKeyFile.parse(armour(binary), "pw"::toCharArray))
+                .isInstanceOf(KeyFormatException.class).hasMessageContaining("rounds 10001");
+    }
+
+    @Test
     void otherFormatsShouldBeNamedInTheError() {
         assertThatThrownBy(() -> OpenSshKeyFile.parse("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", null))
                 .isInstanceOf(KeyFormatException.class).hasMessageContaining("RSA PRIVATE KEY");
@@ -181,7 +192,8 @@ class OpenSshKeyFileTest {
         byte[] binary = binaryOf(text);
         binary[where % binary.length] ^= (byte) flip;
         try {
-            SshKeyPair back = OpenSshKeyFile.parse(armour(binary), "pw"::toCharArray);
+            // A damaged rounds field may ask for millions of rounds; a low limit keeps each try fast.
+            SshKeyPair back = OpenSshKeyFile.parse(armour(binary), "pw"::toCharArray, 4);
             // Only bytes no check covers may change without an error: none exist for the key itself.
             assertThat(back.publicKey()).isEqualTo(KEY.publicKey());
         } catch (KeyFormatException expected) {

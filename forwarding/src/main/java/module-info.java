@@ -1,0 +1,13 @@
+/**
+ * Port forwarding over SSH: {@code -L} local forwards (direct-tcpip) and the server's forwarding policy.
+ *
+ * <p>API: {@code dev.sluice.forwarding}.
+ */
+module dev.sluice.forwarding {
+    // DirectTcpipHandler implements connection's ChannelOpenHandler; LocalPortForwarder takes an SshConnection.
+    requires transitive dev.sluice.connection;
+    requires io.netty.resolver;
+    requires org.slf4j;
+
+    exports dev.sluice.forwarding;
+}
