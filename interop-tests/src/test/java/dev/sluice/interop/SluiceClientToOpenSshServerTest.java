@@ -13,9 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and half-close.
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SluiceClientToOpenSshServerTest {
     private static final long MIB = 1 << 20;
     private static final long BULK = 256 * MIB;
