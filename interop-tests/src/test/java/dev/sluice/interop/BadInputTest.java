@@ -2,7 +2,6 @@ package dev.sluice.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.connection.ChannelListener;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.message.DirectTcpip;

@@ -6,6 +6,7 @@ import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 
 import dev.sluice.transport.cipher.CipherAlgorithm;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.PacketOpener;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
@@ -76,7 +77,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private Curve25519Sha256 exchange;
     private boolean ignoreNextKexPacket;
     private byte[] exchangeHash;
-    private dev.sluice.transport.cipher.PacketOpener pendingOpener;
+    private PacketOpener pendingOpener;
     private boolean newKeysSent;
     private boolean newKeysReceived;
     private long rekeyLimit = Long.MAX_VALUE;

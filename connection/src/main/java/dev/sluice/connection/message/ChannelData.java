@@ -4,7 +4,6 @@ import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.wire.SshReader;
 import dev.sluice.transport.wire.SshWriter;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.DefaultByteBufHolder;
 
 /**
