@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * windows, global requests. The last protocol handler of the pipeline, after user authentication.
  *
  * <p>Client and server differ only in the channel types they accept, given as {@link ChannelOpenHandler}s (a server
- * registers {@code direct-tcpip}, a client {@code forwarded-tcpip}); the users of the connection work through
+ * registers {@code direct-tcpip}, a client {@code forwarded-tcpip}), and the global requests they serve, given as
+ * {@link GlobalRequestHandler}s (a server registers {@code tcpip-forward}); the users of the connection work through
  * {@link #connection()}.
  *
  * <h3>Messages and buffers</h3>
@@ -68,7 +69,11 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     final ConnectionConfig config;
     final ChannelTable table;
     private final Map<String, ChannelOpenHandler> openHandlers;
+    private final Map<String, GlobalRequestHandler> globalHandlers;
     private final ArrayDeque<Promise<Optional<byte[]>>> globalReplies = new ArrayDeque<>(2);
+    /** The peer's global requests that want a reply, oldest first; replies leave in this order. */
+    private final ArrayDeque<PeerGlobalRequest> peerGlobalRequests = new ArrayDeque<>(2);
+    private volatile String user;
     private final Connection connection = new Connection();
     private final Runnable flushTask = this::flushTask;
 
@@ -84,9 +89,28 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
      * @param openHandlers the channel types the peer may open, by type name (copied)
      */
     public ConnectionHandler(ConnectionConfig config, Map<String, ChannelOpenHandler> openHandlers) {
+        this(config, openHandlers, Map.of());
+    }
+
+    /**
+     * @param config windows, packet size and channel limit
+     * @param openHandlers the channel types the peer may open, by type name (copied)
+     * @param globalHandlers the global requests the peer may make, by request name (copied)
+     */
+    public ConnectionHandler(ConnectionConfig config, Map<String, ChannelOpenHandler> openHandlers,
+            Map<String, GlobalRequestHandler> globalHandlers) {
         this.config = config;
         this.table = new ChannelTable(config.maxChannels());
         this.openHandlers = new HashMap<>(openHandlers);
+        this.globalHandlers = new HashMap<>(globalHandlers);
+    }
+
+    /**
+     * Records the user name the connection authenticated as (on a server the client's; on a client ours), for
+     * {@link SshConnection#user()}. Called by {@link SshServer} and {@link SshClient} when authentication succeeds.
+     */
+    public void authenticated(String userName) {
+        this.user = userName;
     }
 
     /** A handler that accepts no channel types from the peer (a plain client). */
@@ -249,10 +273,35 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     }
 
     private void onGlobalRequest(GlobalRequest m) {
-        // Like OpenSSH, refuse what we do not serve (keepalive@openssh.com included): it only wants an answer.
-        log.debug("global request {} (want reply {}) refused", m.requestName(), m.wantReply());
+        PeerGlobalRequest request = new PeerGlobalRequest(m);
         if (m.wantReply()) {
-            send(RequestFailure.INSTANCE);
+            peerGlobalRequests.add(request);
+        }
+        GlobalRequestHandler handler = globalHandlers.get(m.requestName());
+        if (handler == null) {
+            // Like OpenSSH, refuse what we do not serve (keepalive@openssh.com included): it only wants an answer.
+            log.debug("global request {} (want reply {}) refused", m.requestName(), m.wantReply());
+            request.fail();
+            return;
+        }
+        try {
+            handler.onRequest(request);
+        } catch (SshException e) {
+            throw e; // malformed request data is the peer's protocol error
+        } catch (RuntimeException e) {
+            log.warn("global request {} handler failed", m.requestName(), e);
+            if (!request.answered) {
+                request.fail();
+            }
+        }
+    }
+
+    /** Sends the replies that are due: the answered requests at the head of the queue, in arrival order. */
+    private void sendGlobalReplies() {
+        PeerGlobalRequest head;
+        while ((head = peerGlobalRequests.peek()) != null && head.reply != null) {
+            peerGlobalRequests.poll();
+            send(head.reply);
         }
     }
 
@@ -327,6 +376,65 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
         while ((p = globalReplies.poll()) != null) {
             p.tryFailure(new ClosedChannelException());
         }
+        peerGlobalRequests.clear();
+    }
+
+    /** One GLOBAL_REQUEST of the peer, answered once by its handler; the reply waits for earlier requests. */
+    private final class PeerGlobalRequest implements InboundGlobalRequest {
+        private final GlobalRequest request;
+        private boolean answered;
+        /** The reply to send, once answered (null until then, and for requests without want-reply). */
+        private ConnectionMessage reply;
+
+        PeerGlobalRequest(GlobalRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public SshConnection connection() {
+            return connection;
+        }
+
+        @Override
+        public String requestName() {
+            return request.requestName();
+        }
+
+        @Override
+        public boolean wantReply() {
+            return request.wantReply();
+        }
+
+        @Override
+        public byte[] requestData() {
+            return request.requestData();
+        }
+
+        @Override
+        public void succeed(byte[] responseData) {
+            answer(new RequestSuccess(responseData));
+        }
+
+        @Override
+        public void fail() {
+            answer(RequestFailure.INSTANCE);
+        }
+
+        private void answer(ConnectionMessage m) {
+            EventExecutor loop = ctx.executor();
+            if (!loop.inEventLoop()) {
+                loop.execute(() -> answer(m));
+                return;
+            }
+            if (answered) {
+                throw new IllegalStateException("global request " + request.requestName() + " answered twice");
+            }
+            answered = true;
+            if (request.wantReply() && !closed) {
+                reply = m;
+                sendGlobalReplies();
+            }
+        }
     }
 
     // ---- the public API ---------------------------------------------------------------------------------------
@@ -389,6 +497,20 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
                 }
             }, p);
             return p;
+        }
+
+        @Override
+        public String user() {
+            return user;
+        }
+
+        @Override
+        public void registerGlobalRequestHandler(String requestName, GlobalRequestHandler handler) {
+            if (ctx == null) {
+                globalHandlers.put(requestName, handler);
+            } else {
+                onLoop(() -> globalHandlers.put(requestName, handler), null);
+            }
         }
 
         @Override

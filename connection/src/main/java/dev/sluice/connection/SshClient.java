@@ -129,6 +129,7 @@ public final class SshClient implements AutoCloseable {
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         auth.addListener(f -> {
             if (f.isSuccess()) {
+                connection.authenticated(target.user());
                 result.trySuccess(connection.connection());
             } else {
                 TransportClosed closed = session.closed().orElse(null);

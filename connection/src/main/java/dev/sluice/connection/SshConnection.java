@@ -37,6 +37,15 @@ public interface SshConnection {
      */
     Future<Optional<byte[]>> sendGlobalRequest(String requestName, boolean wantReply, byte[] requestData);
 
+    /**
+     * The user name this connection authenticated as: on a server the client's, on a client ours. Null before
+     * authentication (or for a connection handler used without it, as in tests).
+     */
+    String user();
+
+    /** Handles the peer's GLOBAL_REQUESTs named {@code requestName} from now on (replacing an earlier handler). */
+    void registerGlobalRequestHandler(String requestName, GlobalRequestHandler handler);
+
     /** Handles the peer's CHANNEL_OPENs of {@code channelType} from now on (replacing an earlier handler). */
     void registerOpenHandler(String channelType, ChannelOpenHandler handler);
 

@@ -36,16 +36,25 @@ public final class SshServer implements AutoCloseable {
      * @param maxAuthTries sshd's MaxAuthTries
      * @param loginGraceSeconds sshd's LoginGraceTime (0: none)
      * @param openHandlers the channel types clients may open, by type (e.g. direct-tcpip)
+     * @param globalRequestHandlers the global requests clients may make, by name (e.g. tcpip-forward)
      */
     public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
             int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
-            Map<String, ChannelOpenHandler> openHandlers) {
+            Map<String, ChannelOpenHandler> openHandlers, Map<String, GlobalRequestHandler> globalRequestHandlers) {
         public Config {
             Objects.requireNonNull(bind);
             if (transport.hostKeys().isEmpty()) {
                 throw new IllegalArgumentException("a server needs at least one host key");
             }
             openHandlers = Map.copyOf(openHandlers);
+            globalRequestHandlers = Map.copyOf(globalRequestHandlers);
+        }
+
+        /** A server that serves no global requests. */
+        public Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
+                int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
+                Map<String, ChannelOpenHandler> openHandlers) {
+            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, Map.of());
         }
     }
 
@@ -81,7 +90,14 @@ public final class SshServer implements AutoCloseable {
         Promise<String> user = ch.eventLoop().newPromise();
         ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(),
                 config.maxAuthTries(), config.loginGraceSeconds(), user));
-        ch.pipeline().addLast("connection", new ConnectionHandler(config.connection(), config.openHandlers()));
+        ConnectionHandler connection = new ConnectionHandler(config.connection(), config.openHandlers(),
+                config.globalRequestHandlers());
+        user.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.authenticated((String) f.getNow());
+            }
+        });
+        ch.pipeline().addLast("connection", connection);
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         LOG.debug("Connection from {} port {}", session.peerHost(), session.peerPort());
         ch.closeFuture().addListener(f -> LOG.info("Connection closed by {} port {}{}", session.peerHost(),
