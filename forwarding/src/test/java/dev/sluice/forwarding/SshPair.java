@@ -3,6 +3,7 @@ package dev.sluice.forwarding;
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.ConnectionHandler;
+import dev.sluice.connection.GlobalRequestHandler;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.transport.message.DirectPayload;
@@ -36,11 +37,11 @@ final class SshPair implements AutoCloseable {
     private final Channel listener;
     private final Channel clientSocket;
 
-    private SshPair(EventLoopGroup group, ConnectionConfig config, Map<String, ChannelOpenHandler> serverHandlers)
-            throws InterruptedException {
+    private SshPair(EventLoopGroup group, ConnectionConfig config, Map<String, ChannelOpenHandler> serverHandlers,
+            Map<String, GlobalRequestHandler> serverGlobalHandlers) throws InterruptedException {
         this.group = group;
         this.clientHandler = new ConnectionHandler(config);
-        this.serverHandler = new ConnectionHandler(config, serverHandlers);
+        this.serverHandler = new ConnectionHandler(config, serverHandlers, serverGlobalHandlers);
         listener = NettyTransports.serverBootstrap(group, group)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NettyTransports.SSH_WATER_MARK)
                 .childHandler(pipeline(serverHandler))
@@ -61,7 +62,8 @@ final class SshPair implements AutoCloseable {
 
     static SshPair start(ConnectionConfig config, ForwardingPolicy policy) throws InterruptedException {
         EventLoopGroup group = NettyTransports.newEventLoopGroup(2, "sshpair");
-        return new SshPair(group, config, Map.of("direct-tcpip", new DirectTcpipHandler(policy)));
+        return new SshPair(group, config, Map.of("direct-tcpip", new DirectTcpipHandler(policy)),
+                new TcpipForwardHandler(policy).handlers());
     }
 
     SshConnection client() {

@@ -1,0 +1,64 @@
+package dev.sluice.forwarding;
+
+import dev.sluice.connection.ChannelOpenRequest;
+import dev.sluice.connection.SshConnection;
+import dev.sluice.connection.message.DirectTcpip;
+import dev.sluice.connection.message.OpenFailureReason;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remote forwardings a client connection has asked for, and its {@code forwarded-tcpip} open handler: a channel
+ * the server opens is accepted only for a forwarding we requested and the server granted, matched as ssh matches it
+ * (the address as we sent it, and the port the server listens on), and connected to that forwarding's destination.
+ * Anything else is refused ADMINISTRATIVELY_PROHIBITED "open failed", with ssh's warning. Kept on the SSH socket;
+ * touched only on the connection's event loop.
+ */
+final class ClientRemoteForwards {
+    private static final Logger log = LoggerFactory.getLogger(ClientRemoteForwards.class);
+    private static final AttributeKey<ClientRemoteForwards> KEY =
+            AttributeKey.valueOf(ClientRemoteForwards.class, "forwards");
+
+    private final Map<ServerForwards.Key, RemoteForward> granted = new HashMap<>();
+
+    private ClientRemoteForwards() {
+    }
+
+    /** The table of {@code connection}, created (with its open handler registered) on first use; on the loop. */
+    static ClientRemoteForwards of(SshConnection connection) {
+        Channel ssh = connection.parent();
+        ClientRemoteForwards t = ssh.attr(KEY).get();
+        if (t == null) {
+            t = new ClientRemoteForwards();
+            ssh.attr(KEY).set(t);
+            connection.registerOpenHandler(TcpipForwardHandler.FORWARDED_TCPIP, t::onOpen);
+        }
+        return t;
+    }
+
+    void add(String requestAddress, int boundPort, RemoteForward forward) {
+        granted.put(new ServerForwards.Key(requestAddress, boundPort), forward);
+    }
+
+    void remove(String requestAddress, int boundPort) {
+        granted.remove(new ServerForwards.Key(requestAddress, boundPort));
+    }
+
+    private void onOpen(ChannelOpenRequest request) {
+        DirectTcpip open = DirectTcpip.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
+        RemoteForward forward = granted.get(new ServerForwards.Key(open.host(), open.port()));
+        if (forward == null) {
+            log.error("WARNING: Server requests forwarding for unknown listen_port {}",
+                    Integer.toUnsignedLong(open.port()));
+            request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
+            return;
+        }
+        log.debug("client_request_forwarded_tcpip: listen {} port {}, originator {} port {}", open.host(),
+                open.port(), open.originatorAddress(), Integer.toUnsignedLong(open.originatorPort()));
+        OutboundConnect.connect(request, forward.host(), forward.hostPort());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.sluice.forwarding;
+
+import dev.sluice.connection.ChannelOpenRequest;
+import dev.sluice.connection.NettyTransports;
+import dev.sluice.connection.message.OpenFailureReason;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects a peer-opened channel to {@code host:port} on the connection's own event loop and accepts it once
+ * connected, bridged by a {@link SocketChannelBridge}; a failed connect rejects it with CONNECT_FAILED and the
+ * system's words ("Connection refused", "Name or service not known"). Shared by the server's {@code direct-tcpip}
+ * and the client's {@code forwarded-tcpip}.
+ */
+final class OutboundConnect {
+    private static final Logger log = LoggerFactory.getLogger(OutboundConnect.class);
+
+    private OutboundConnect() {
+    }
+
+    static void connect(ChannelOpenRequest request, String host, int port) {
+        SocketChannelBridge bridge = new SocketChannelBridge();
+        NettyTransports.bootstrap(request.connection().eventLoop())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
+                .resolver(OffloadingResolverGroup.INSTANCE)
+                .handler(bridge)
+                .connect(address(host, port))
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        request.accept(bridge);
+                    } else {
+                        String why = NettyTransports.describeConnectFailure(f.cause());
+                        log.info("channel {}: connect_to {} port {}: failed: {}", request.localId(), host, port, why);
+                        request.reject(OpenFailureReason.CONNECT_FAILED, why);
+                    }
+                });
+    }
+
+    /** An IP literal as a resolved address (no resolver round trip), a name as an unresolved one. */
+    static SocketAddress address(String host, int port) {
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(host);
+        if (ip != null) {
+            try {
+                return new InetSocketAddress(InetAddress.getByAddress(host, ip), port);
+            } catch (UnknownHostException e) {
+                throw new AssertionError("4 or 16 bytes from NetUtil", e);
+            }
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+}
