@@ -6,6 +6,9 @@ import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.GatewayPorts;
+import dev.sluice.forwarding.PermitList;
+import dev.sluice.forwarding.TcpipForwardHandler;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.key.OpenSshKeyFile;
@@ -91,12 +94,12 @@ final class ServerCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
         }
-        ForwardingPolicy policy = new ForwardingPolicy(config.allowTcpForwarding());
+        ForwardingPolicy policy = config.forwardingPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 new AuthorizedKeysAuthenticator(config.authorizedKeysFile()), config.maxAuthTries(),
                 config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)));
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -141,6 +144,7 @@ final class ServerCommand {
         private final List<Path> hostKeys = new ArrayList<>();
         private Path authorizedKeysFile = home().resolve(".ssh/authorized_keys");
         private AllowTcpForwarding allowTcpForwarding = AllowTcpForwarding.YES;
+        private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
         private String ciphers;
@@ -180,6 +184,8 @@ final class ServerCommand {
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
                     case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
                     case "allowtcpforwarding" -> allowTcpForwarding = AllowTcpForwarding.parse(value);
+                    case "permitopen", "permitlisten", "gatewayports", "disableforwarding" ->
+                        forwarding = forwardingKeyword(keyword, value, where, line);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
@@ -195,6 +201,27 @@ final class ServerCommand {
                 throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
                         + value);
             }
+        }
+
+        /** The forwarding policy keywords, with sshd's "FILE line N: …" errors. */
+        private ForwardingPolicy forwardingKeyword(String keyword, String value, String where, int line) {
+            try {
+                return switch (keyword.toLowerCase(Locale.ROOT)) {
+                    case "permitopen" -> forwarding.withPermitOpen(PermitList.parseOpen(value));
+                    case "permitlisten" -> forwarding.withPermitListen(PermitList.parseListen(value));
+                    case "gatewayports" -> forwarding.withGatewayPorts(GatewayPorts.parse(value));
+                    default -> forwarding.withDisableForwarding(yesNo(value));
+                };
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static boolean yesNo(String value) {
+            if (value.equalsIgnoreCase("yes") || value.equalsIgnoreCase("no")) {
+                return value.equalsIgnoreCase("yes");
+            }
+            throw new IllegalArgumentException("unsupported option \"" + value + "\".");
         }
 
         private static int parsePort(String value) {
@@ -251,6 +278,12 @@ final class ServerCommand {
 
         AllowTcpForwarding allowTcpForwarding() {
             return allowTcpForwarding;
+        }
+
+        /** AllowTcpForwarding, PermitOpen, PermitListen, GatewayPorts and DisableForwarding as one policy. */
+        ForwardingPolicy forwardingPolicy() {
+            return new ForwardingPolicy(allowTcpForwarding, forwarding.disableForwarding(), forwarding.permitOpen(),
+                    forwarding.permitListen(), forwarding.gatewayPorts());
         }
 
         int maxAuthTries() {

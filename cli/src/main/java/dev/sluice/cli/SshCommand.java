@@ -7,6 +7,8 @@ import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
+import dev.sluice.forwarding.RemoteForward;
+import dev.sluice.forwarding.RemotePortForwarder;
 import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
@@ -36,6 +38,7 @@ import java.util.Locale;
 final class SshCommand {
     private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
             + "           [-L [bind_address:]port:host:hostport] [-l login_name] [-o option]\n"
+            + "           [-R [bind_address:]port:host:hostport]\n"
             + "           [-p port] destination";
 
     private final PrintStream out;
@@ -49,7 +52,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46gNTqvp:l:i:L:R:o:c:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -130,7 +133,7 @@ final class SshCommand {
     }
 
     private boolean startForwards(SshOptions o, SshConnection connection, KnownHostsVerifier verifier) {
-        if (verifier.forwardingDisabled() && !o.forwards.isEmpty()) {
+        if (verifier.forwardingDisabled() && !(o.forwards.isEmpty() && o.remoteForwards.isEmpty())) {
             return !o.exitOnForwardFailure;
         }
         for (LocalForward spec : o.forwards) {
@@ -144,6 +147,32 @@ final class SshCommand {
                     err.println("Error: Could not request local forwarding.");
                     return false;
                 }
+            }
+        }
+        return startRemoteForwards(o, connection);
+    }
+
+    /** Sends every tcpip-forward at once, then reads the replies in order, printing what ssh prints. */
+    private boolean startRemoteForwards(SshOptions o, SshConnection connection) {
+        List<Future<Integer>> replies = new ArrayList<>();
+        for (RemoteForward spec : o.remoteForwards) {
+            replies.add(new RemotePortForwarder(connection, spec).start());
+        }
+        for (int i = 0; i < replies.size(); i++) {
+            RemoteForward spec = o.remoteForwards.get(i);
+            Future<Integer> reply = replies.get(i).awaitUninterruptibly();
+            if (reply.isSuccess()) {
+                if (spec.bindPort() == 0 && o.showsInfo()) {
+                    err.println("Allocated port " + reply.getNow() + " for remote forward to " + spec.host() + ":"
+                            + spec.hostPort());
+                }
+            } else if (!connection.parent().isActive()) {
+                return true; // the main loop reports why the connection ended
+            } else if (o.exitOnForwardFailure) {
+                err.println("Error: remote port forwarding failed for listen port " + spec.bindPort());
+                return false;
+            } else if (o.showsInfo()) {
+                err.println("Warning: remote port forwarding failed for listen port " + spec.bindPort());
             }
         }
         return true;
@@ -234,6 +263,7 @@ final class SshCommand {
         int port = 22;
         final List<Path> identityFiles = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
+        final List<RemoteForward> remoteForwards = new ArrayList<>();
         boolean noCommand;
         String ciphers;
         String strictHostKeyChecking = "ask";
@@ -258,6 +288,7 @@ final class SshCommand {
                 case "l" -> set("User", opt.argument());
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
+                case "R" -> set("RemoteForward", opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
@@ -301,6 +332,7 @@ final class SshCommand {
                     case "identityfile" -> identityFiles.add(Path.of(value.startsWith("~/")
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
+                    case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));
                     case "ciphers" -> ciphers = value;
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
@@ -326,6 +358,11 @@ final class SshCommand {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("Bad " + keyword + " '" + value + "'");
             }
+        }
+
+        /** Whether ssh's INFO messages ("Allocated port …", warnings) show: not with -q or LogLevel QUIET/FATAL. */
+        boolean showsInfo() {
+            return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
         }
 
         private static boolean yes(String v) {

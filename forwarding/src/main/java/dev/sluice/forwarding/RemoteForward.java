@@ -64,6 +64,10 @@ public record RemoteForward(String bindAddress, int bindPort, String host, int h
                         + "': Unix-domain socket forwarding is not supported");
             }
         }
+        if (fields.size() <= 2) {
+            throw new IllegalArgumentException("Bad remote forwarding specification '" + spec
+                    + "': reverse dynamic (SOCKS) forwarding is not supported");
+        }
         try {
             if (fields.size() == 3) {
                 return new RemoteForward(null, port(fields.get(0)), fields.get(1), port(fields.get(2)));

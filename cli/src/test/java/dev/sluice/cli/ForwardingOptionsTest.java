@@ -1,0 +1,79 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.forwarding.AllowTcpForwarding;
+import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.GatewayPorts;
+import dev.sluice.forwarding.PermitList;
+import dev.sluice.forwarding.RemoteForward;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forwarding options of {@code sluice ssh} (-R, RemoteForward) and {@code sluice server}'s policy keywords. */
+class ForwardingOptionsTest {
+    @Test
+    void dashRAndRemoteForwardAddRemoteForwardings() throws Exception {
+        SshCommand.SshOptions o = new SshCommand.SshOptions();
+        for (Getopt.Option opt : new Getopt("46gNTqvp:l:i:L:R:o:c:", List.of(),
+                new String[] {"-R", "0:localhost:80", "-o", "RemoteForward [::1]:8080 db:5432", "host"}).options()) {
+            o.apply(opt);
+        }
+        assertThat(o.remoteForwards).containsExactly(new RemoteForward(null, 0, "localhost", 80),
+                new RemoteForward("::1", 8080, "db", 5432));
+        assertThat(o.showsInfo()).isTrue();
+    }
+
+    @Test
+    void aBadRemoteForwardIsRefusedWithSshsMessage() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"ssh", "-N", "-R", "8080", "host"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(255);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Bad remote forwarding specification '8080'");
+    }
+
+    @Test
+    void serverPolicyKeywordsBuildTheForwardingPolicy(@TempDir Path dir) throws Exception {
+        ServerCommand.SshdConfig c = new ServerCommand.SshdConfig();
+        Path file = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+                "AllowTcpForwarding remote",
+                "PermitOpen db:5432 [::1]:*",
+                "PermitListen localhost:8080 9000",
+                "GatewayPorts clientspecified",
+                "DisableForwarding no", ""));
+        c.readFile(file);
+        ForwardingPolicy p = c.forwardingPolicy();
+        assertThat(p.allowTcpForwarding()).isEqualTo(AllowTcpForwarding.REMOTE);
+        assertThat(p.permitOpen()).isEqualTo(PermitList.parseOpen("db:5432 [::1]:*"));
+        assertThat(p.permitListen()).isEqualTo(PermitList.parseListen("localhost:8080 *:9000"));
+        assertThat(p.gatewayPorts()).isEqualTo(GatewayPorts.CLIENTSPECIFIED);
+        assertThat(p.disableForwarding()).isFalse();
+        c.setOption("DisableForwarding=yes");
+        c.setOption("PermitOpen=none");
+        assertThat(c.forwardingPolicy().disableForwarding()).isTrue();
+        assertThat(c.forwardingPolicy().permitOpen()).isEqualTo(PermitList.NONE);
+        assertThat(new ServerCommand.SshdConfig().forwardingPolicy()).isEqualTo(ForwardingPolicy.DEFAULT);
+    }
+
+    @Test
+    void badPolicyValuesGetSshdsLineAndWords() {
+        ServerCommand.SshdConfig c = new ServerCommand.SshdConfig();
+        assertThatThrownBy(() -> c.setOption("PermitOpen=db:http"))
+                .hasMessage("command-line line 0: PermitOpen bad port number");
+        assertThatThrownBy(() -> c.setOption("PermitListen=any 80"))
+                .hasMessage("command-line line 0: any must appear alone on a PermitListen line.");
+        assertThatThrownBy(() -> c.setOption("PermitOpen=8080"))
+                .hasMessage("command-line line 0: PermitOpen missing host");
+        assertThatThrownBy(() -> c.setOption("GatewayPorts=maybe")).hasMessageStartingWith("command-line line 0: ");
+        assertThatThrownBy(() -> c.setOption("DisableForwarding=maybe"))
+                .hasMessage("command-line line 0: unsupported option \"maybe\".");
+    }
+}
