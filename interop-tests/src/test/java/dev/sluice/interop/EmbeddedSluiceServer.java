@@ -5,6 +5,7 @@ import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.TcpipForwardHandler;
 import dev.sluice.interop.harness.TcpPorts;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.key.SshKeyPair;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
- * file, direct-tcpip with the default policy), on a free loopback port. In-process so that Netty's leak detector
+ * file, direct-tcpip and tcpip-forward with the default or a given policy), on a free loopback port. In-process so that Netty's leak detector
  * sees its buffers and tests can read its log lines ({@link LogCapture}).
  */
 final class EmbeddedSluiceServer implements AutoCloseable {
@@ -38,6 +39,12 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, cipher, ForwardingPolicy.DEFAULT);
+    }
+
+    /** As {@link #start(Path, List, TunnelCipher)}, with a forwarding policy (sshd_config's keywords). */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
+            ForwardingPolicy policy) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         SshKeyPair hostKey = SshKeyPair.generateEd25519("sluice-test-host");
@@ -47,7 +54,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
         }
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT)));
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(config);
         try {
             return new EmbeddedSluiceServer(server, hostKey, server.start().getPort());

@@ -4,6 +4,8 @@ import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
+import dev.sluice.forwarding.RemoteForward;
+import dev.sluice.forwarding.RemotePortForwarder;
 import dev.sluice.interop.harness.TcpPorts;
 import dev.sluice.transport.Negotiated;
 import dev.sluice.transport.TransportConfig;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * A Sluice client in the test's JVM, used as an application would: {@link SshClient} connects with an identity from
  * an OpenSSH key file and a pinned host key, and each {@link #forward} is a {@link LocalPortForwarder} ({@code -L})
- * on a free loopback port.
+ * on a free loopback port, each {@link #remoteForward} a {@link RemotePortForwarder} ({@code -R}).
  */
 final class SluiceApiClient implements AutoCloseable {
     private final SshClient client;
@@ -71,6 +73,14 @@ final class SluiceApiClient implements AutoCloseable {
         InetSocketAddress bound = new LocalPortForwarder(connection, spec, false).start().syncUninterruptibly()
                 .getNow();
         return bound.getPort();
+    }
+
+    /** Starts {@code -R bindAddress:bindPort:host:hostPort} (bindAddress null: ssh's default) and returns it started. */
+    RemotePortForwarder remoteForward(String bindAddress, int bindPort, String host, int hostPort) {
+        RemotePortForwarder r = new RemotePortForwarder(connection, new RemoteForward(bindAddress, bindPort, host,
+                hostPort));
+        r.start().syncUninterruptibly();
+        return r;
     }
 
     SshConnection connection() {

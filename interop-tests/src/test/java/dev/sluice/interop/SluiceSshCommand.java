@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs {@code sluice ssh} as a separate process, the way a user runs {@code ./sluice ssh -N -L …} (see
@@ -21,6 +23,7 @@ final class SluiceSshCommand {
     private String logLevel = "INFO";
     private final List<String> forwards = new ArrayList<>();
     private final List<Integer> listenPorts = new ArrayList<>();
+    private final Map<String, String> options = new LinkedHashMap<>();
 
     private SluiceSshCommand(int port) {
         this.port = port;
@@ -60,6 +63,19 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Adds {@code -R spec} verbatim (the listener is on the server). */
+    SluiceSshCommand remoteForward(String spec) {
+        forwards.add("-R");
+        forwards.add(spec);
+        return this;
+    }
+
+    /** Adds {@code -o key=value}, replacing the harness's default for that keyword if it has one. */
+    SluiceSshCommand option(String key, String value) {
+        options.put(key, value);
+        return this;
+    }
+
     /** The listen port of forward number {@code n} (0-based). */
     int listenPort(int n) {
         return listenPorts.get(n);
@@ -67,9 +83,11 @@ final class SluiceSshCommand {
 
     List<String> commandLine() {
         List<String> line = new ArrayList<>(SluiceCli.command("ssh"));
-        line.addAll(List.of("-N", "-p", Integer.toString(port),
-                "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "IdentitiesOnly=yes",
-                "-o", "LogLevel=" + logLevel));
+        line.addAll(List.of("-N", "-p", Integer.toString(port)));
+        Map<String, String> all = new LinkedHashMap<>(Map.of("BatchMode", "yes", "ExitOnForwardFailure", "yes",
+                "IdentitiesOnly", "yes", "LogLevel", logLevel));
+        all.putAll(options);
+        all.forEach((k, v) -> line.addAll(List.of("-o", k + "=" + v)));
         if (knownHosts != null) {
             line.addAll(List.of("-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts));
         }

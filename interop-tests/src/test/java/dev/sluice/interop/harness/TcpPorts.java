@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -81,6 +82,48 @@ public final class TcpPorts {
             }
         }
         return false;
+    }
+
+    /**
+     * The local addresses of the sockets in LISTEN state on {@code port}, per the kernel (IPv4 and IPv6 tables), to
+     * check where a server bound a forwarding: {@code 127.0.0.1}, {@code ::1}, or a wildcard.
+     */
+    public static List<InetAddress> listeningAddresses(int port) {
+        String hexPort = String.format(":%04X", port);
+        List<InetAddress> found = new ArrayList<>();
+        for (Path table : SOCKET_TABLES) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(table);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                String[] fields = lines.get(i).trim().split("\\s+");
+                if (fields.length > 3 && fields[3].equals(LISTEN) && fields[1].endsWith(hexPort)) {
+                    found.add(kernelAddress(fields[1].substring(0, fields[1].indexOf(':'))));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Decodes an address of /proc/net/tcp*: 32-bit words in hex, each in the host's (little-endian) byte order. */
+    private static InetAddress kernelAddress(String hex) {
+        byte[] raw = new byte[hex.length() / 2];
+        for (int word = 0; word < raw.length / 4; word++) {
+            for (int b = 0; b < 4; b++) {
+                int at = (word * 4 + b) * 2;
+                raw[word * 4 + 3 - b] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+            }
+        }
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
