@@ -3,6 +3,8 @@ package dev.sluice.connection;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -20,10 +22,12 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
  * Chooses Netty's native epoll transport when it is available and NIO otherwise, and gives every socket the same
@@ -80,6 +84,21 @@ public final class NettyTransports {
      */
     public static ServerBootstrap serverBootstrap(EventLoop loop) {
         return serverBootstrap(loop, loop);
+    }
+
+    /**
+     * As {@link #serverBootstrap(EventLoop)}, for binding {@code address}: an IPv4 address gets an IPv4 socket, so
+     * that {@code 0.0.0.0} means IPv4's wildcard only, as in sshd (getaddrinfo gives an AF_INET socket for it), not
+     * Java's dual-stack socket.
+     */
+    public static ServerBootstrap serverBootstrap(EventLoop loop, InetAddress address) {
+        if (!(address instanceof Inet4Address)) {
+            return serverBootstrap(loop);
+        }
+        ServerBootstrap b = new ServerBootstrap().group(loop, loop).childOption(ChannelOption.TCP_NODELAY, true);
+        return isEpoll(loop) ? b.channelFactory(() -> new EpollServerSocketChannel(SocketProtocolFamily.INET))
+                : b.channelFactory(() -> new NioServerSocketChannel(SelectorProvider.provider(),
+                        SocketProtocolFamily.INET));
     }
 
     /** A server bootstrap with separate acceptor and worker groups, TCP_NODELAY on accepted sockets. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.BindException;
@@ -34,13 +35,21 @@ final class TcpListeners {
      */
     static Future<List<Channel>> bind(EventLoop loop, List<InetAddress> addresses, int port, ChannelHandler child) {
         Promise<List<Channel>> result = loop.newPromise();
-        loop.execute(() -> bindNext(loop, addresses, 0, port, port, child, new ArrayList<>(), result));
+        loop.execute(() -> {
+            List<Channel> bound = new ArrayList<>();
+            try {
+                bindNext(loop, addresses, 0, port, port, child, bound, result);
+            } catch (RuntimeException e) {
+                bound.forEach(Channel::close);
+                result.tryFailure(e);
+            }
+        });
         return result;
     }
 
-    /** The wildcard address (dual-stack when the system has IPv6). */
+    /** The wildcard address: {@code ::}, which listens on both families, or {@code 0.0.0.0} without IPv6. */
     static List<InetAddress> wildcard() {
-        return List.of(new InetSocketAddress(0).getAddress());
+        return List.of(NetUtil.isIpV4StackPreferred() ? address(new byte[4]) : address(new byte[16]));
     }
 
     /** The loopback addresses of both families, as getaddrinfo(NULL) without AI_PASSIVE gives them. */
@@ -77,7 +86,7 @@ final class TcpListeners {
             return;
         }
         InetSocketAddress want = new InetSocketAddress(addresses.get(i), port);
-        NettyTransports.serverBootstrap(loop)
+        NettyTransports.serverBootstrap(loop, want.getAddress())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
