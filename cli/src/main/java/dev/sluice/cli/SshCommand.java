@@ -136,17 +136,25 @@ final class SshCommand {
         if (verifier.forwardingDisabled() && !(o.forwards.isEmpty() && o.remoteForwards.isEmpty())) {
             return !o.exitOnForwardFailure;
         }
+        // As ssh's ssh_init_forwarding: each failure says why; ExitOnForwardFailure ends on any failed -L,
+        // otherwise only a connection whose -L all failed reports that, and it stays up for the rest.
+        int ok = 0;
         for (LocalForward spec : o.forwards) {
-            Future<InetSocketAddress> bound = new LocalPortForwarder(connection, spec, o.gatewayPorts).start().awaitUninterruptibly();
-            if (!bound.isSuccess()) {
-                err.println("bind [" + spec.bindAddress() != null ? spec.bindAddress() : (o.gatewayPorts ? "0.0.0.0" : "127.0.0.1") + "]:" + spec.bindPort() + ": "
-                        + rootMessage(bound.cause()));
-                err.println("channel_setup_fwd_listener_tcpip: cannot listen to port: " + spec.bindPort());
-                err.println("Could not request local forwarding.");
-                if (o.exitOnForwardFailure) {
-                    err.println("Error: Could not request local forwarding.");
-                    return false;
-                }
+            Future<InetSocketAddress> bound = new LocalPortForwarder(connection, spec, o.gatewayPorts).start()
+                    .awaitUninterruptibly();
+            if (bound.isSuccess()) {
+                ok++;
+                continue;
+            }
+            for (Throwable why : bound.cause().getSuppressed()) {
+                err.println(why.getMessage());
+            }
+            err.println("channel_setup_fwd_listener_tcpip: " + rootMessage(bound.cause()));
+        }
+        if (ok != o.forwards.size() && (o.exitOnForwardFailure || ok == 0)) {
+            err.println("Could not request local forwarding.");
+            if (o.exitOnForwardFailure) {
+                return false;
             }
         }
         return startRemoteForwards(o, connection);

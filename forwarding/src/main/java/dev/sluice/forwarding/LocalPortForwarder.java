@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.BindException;
@@ -39,6 +40,8 @@ public final class LocalPortForwarder {
     private final boolean gatewayPorts;
     private final List<Channel> listeners = new ArrayList<>(2);
     private volatile List<InetSocketAddress> bound = List.of();
+    /** ssh's line for the last failed bind, "bind [ADDR]:PORT: strerror", attached to a failed start. */
+    private String lastBindFailure;
 
     /**
      * @param connection the SSH connection to forward through
@@ -121,7 +124,11 @@ public final class LocalPortForwarder {
         if (i == addresses.size()) {
             bound = List.copyOf(bound);
             if (listeners.isEmpty()) {
-                result.tryFailure(new BindException("cannot listen to port: " + forward.bindPort()));
+                BindException e = new BindException("cannot listen to port: " + forward.bindPort());
+                if (lastBindFailure != null) {
+                    e.addSuppressed(new BindException(lastBindFailure));
+                }
+                result.tryFailure(e);
             } else {
                 result.trySuccess(bound.get(0));
             }
@@ -150,8 +157,12 @@ public final class LocalPortForwarder {
                                     got.getPort());
                         }
                     } else {
-                        log.warn("bind [{}]:{}: {}", want.getAddress().getHostAddress(), port,
-                                f.cause().getMessage());
+                        String why = String.valueOf(f.cause().getMessage());
+                        // Native epoll says "bind(..) failed with error(-98): Address already in use".
+                        why = why.substring(why.lastIndexOf("): ") < 0 ? 0 : why.lastIndexOf("): ") + 3);
+                        lastBindFailure = "bind [" + NetUtil.toAddressString(want.getAddress()) + "]:" + port + ": "
+                                + why;
+                        log.warn(lastBindFailure);
                     }
                     bindNext(addresses, i + 1, nextPort, result);
                 });

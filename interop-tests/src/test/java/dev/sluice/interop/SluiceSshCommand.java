@@ -63,6 +63,12 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Adds raw arguments before the destination, e.g. {@code -L [::1]:port:host:hostport}. */
+    SluiceSshCommand args(String... args) {
+        forwards.addAll(List.of(args));
+        return this;
+    }
+
     /** Adds {@code -R spec} verbatim (the listener is on the server). */
     SluiceSshCommand remoteForward(String spec) {
         forwards.add("-R");
