@@ -54,10 +54,6 @@ final class ServerForwards {
         return true;
     }
 
-    int size() {
-        return listeners.size();
-    }
-
     private void closeAll() {
         listeners.values().forEach(l -> l.forEach(Channel::close));
         listeners.clear();

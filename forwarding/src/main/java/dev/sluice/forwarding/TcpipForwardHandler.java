@@ -134,8 +134,8 @@ public final class TcpipForwardHandler implements GlobalRequestHandler {
                         request.fail();
                         return;
                     }
-                    log.info("remote forward for {} listening on {} port {} (requested {} port {})",
-                            connection.user(), bound.get(0).localAddress(), actual, f.address(), f.port());
+                    log.debug("tcpip-forward listen {} port {}: listening on port {} for {}", f.address(),
+                            f.port(), actual, connection.user());
                     request.succeed(f.port() == 0 ? TcpipForward.encodePort(actual) : new byte[0]);
                 });
     }
