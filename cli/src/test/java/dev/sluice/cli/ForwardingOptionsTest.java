@@ -34,8 +34,8 @@ class ForwardingOptionsTest {
     @Test
     void aBadRemoteForwardIsRefusedWithSshsMessage() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(new String[] {"ssh", "-N", "-R", "8080", "host"}, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int status = Main.run(new String[] {"ssh", "-N", "-R", "8080", "host"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(255);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Bad remote forwarding specification '8080'");
     }

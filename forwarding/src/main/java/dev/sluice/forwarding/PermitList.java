@@ -37,7 +37,7 @@ public final class PermitList {
         this.text = text;
     }
 
-    /** Parses a {@code PermitOpen} value: whitespace-separated {@code host:port} entries, or {@code any}/{@code none}. */
+    /** Parses a {@code PermitOpen} value: {@code host:port} entries, or {@code any} or {@code none} alone. */
     public static PermitList parseOpen(String value) {
         return parse("PermitOpen", value, false);
     }

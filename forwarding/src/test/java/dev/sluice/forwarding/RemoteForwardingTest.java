@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** -R end to end over real loopback sockets: RemotePortForwarder ⇄ TcpipForwardHandler ⇄ forwarded-tcpip ⇄ target. */
+/** -R end to end over loopback sockets: RemotePortForwarder ⇄ TcpipForwardHandler ⇄ forwarded-tcpip ⇄ target. */
 @Timeout(60)
 class RemoteForwardingTest {
     private SshPair pair;
@@ -93,7 +93,8 @@ class RemoteForwardingTest {
 
     @Test
     void aRefusedForwardFailsWithSshsWords() throws Exception {
-        try (SshPair refusing = SshPair.start(ConnectionConfig.DEFAULT, new ForwardingPolicy(AllowTcpForwarding.LOCAL))) {
+        try (SshPair refusing = SshPair.start(ConnectionConfig.DEFAULT,
+                new ForwardingPolicy(AllowTcpForwarding.LOCAL))) {
             Future<Integer> f = new RemotePortForwarder(refusing.client(),
                     new RemoteForward(null, 0, "127.0.0.1", 9)).start().await();
             assertThat(f.cause()).isInstanceOf(IOException.class)

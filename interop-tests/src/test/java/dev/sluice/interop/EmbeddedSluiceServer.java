@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
- * file, direct-tcpip and tcpip-forward with the default or a given policy), on a free loopback port. In-process so that Netty's leak detector
- * sees its buffers and tests can read its log lines ({@link LogCapture}).
+ * file, direct-tcpip and tcpip-forward with the default or a given policy), on a free loopback port. In-process so
+ * that Netty's leak detector sees its buffers and tests can read its log lines ({@link LogCapture}).
  */
 final class EmbeddedSluiceServer implements AutoCloseable {
     private final SshServer server;

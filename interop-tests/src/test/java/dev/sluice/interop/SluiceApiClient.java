@@ -75,7 +75,7 @@ final class SluiceApiClient implements AutoCloseable {
         return bound.getPort();
     }
 
-    /** Starts {@code -R bindAddress:bindPort:host:hostPort} (bindAddress null: ssh's default) and returns it started. */
+    /** Starts {@code -R bindAddress:bindPort:host:hostPort} (bindAddress null: ssh's default) and returns it. */
     RemotePortForwarder remoteForward(String bindAddress, int bindPort, String host, int hostPort) {
         RemotePortForwarder r = new RemotePortForwarder(connection, new RemoteForward(bindAddress, bindPort, host,
                 hostPort));
