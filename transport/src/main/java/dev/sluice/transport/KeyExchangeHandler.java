@@ -7,14 +7,17 @@ import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 import dev.sluice.transport.cipher.CipherAlgorithm;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.cipher.PacketOpener;
+import dev.sluice.transport.kex.KexContext;
+import dev.sluice.transport.kex.KexMethod;
+import dev.sluice.transport.kex.KexMethods;
+import dev.sluice.transport.kex.KexOutcome;
+import dev.sluice.transport.kex.KexParty;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.message.Disconnect;
 import dev.sluice.transport.message.ExtInfo;
-import dev.sluice.transport.message.KexEcdhInit;
-import dev.sluice.transport.message.KexEcdhReply;
 import dev.sluice.transport.message.KexInit;
 import dev.sluice.transport.message.NewKeys;
 import dev.sluice.transport.message.SshMessage;
@@ -30,8 +33,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.PendingWriteQueue;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,8 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns key exchange for one connection, RFC 4253 sections 7 to 9: KEXINIT negotiation, the {@code curve25519-sha256}
- * exchange in either role, NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated by either
+ * Owns key exchange for one connection, RFC 4253 sections 7 to 9: KEXINIT negotiation, running the negotiated
+ * {@link KexMethod} in either role (the method computes K and H; this class checks or signs with the host key), NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated by either
  * side) and the transport's generic messages (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED).
  *
  * <p>Inbound it receives payload buffers from {@link PacketDecoder} and owns them: key exchange messages are consumed
@@ -52,9 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 final class KeyExchangeHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KeyExchangeHandler.class);
-
-    static final List<String> SUPPORTED_KEX = List.of(Curve25519Sha256.NAME, Curve25519Sha256.LIBSSH_NAME);
-    static final List<String> SUPPORTED_HOST_KEYS = List.of("ssh-ed25519");
 
     /** OpenSSH's default rekey volume for ciphers with 64-bit blocks (ChaCha20 counts as such): 1 GiB. */
     static final long SMALL_BLOCK_REKEY_BYTES = 1L << 30;
@@ -74,7 +72,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private byte[] localKexInit;
     private byte[] peerKexInit;
     private Negotiated negotiated;
-    private Curve25519Sha256 exchange;
+    private KexMethod method;
+    private KexParty party;
+    private SshKeyPair hostKey;
     private boolean ignoreNextKexPacket;
     private byte[] exchangeHash;
     private PacketOpener pendingOpener;
@@ -226,7 +226,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
         KexInit local = KexInit.decode(SshReader.of(Arrays.copyOfRange(localKexInit, 1, localKexInit.length)));
         boolean client = session.role() == Role.CLIENT;
-        negotiated = Negotiation.negotiate(client ? local : peer, client ? peer : local, !initialDone);
+        try {
+            negotiated = Negotiation.negotiate(client ? local : peer, client ? peer : local, !initialDone);
+        } catch (Negotiation.NoMatch e) {
+            // OpenSSH's words on both sides (sshpkt_fatal): who, where, and the peer's list.
+            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "Unable to negotiate with %s port %d: %s",
+                    session.peerHost(), session.peerPort(), e.describe(client));
+        }
         if (!initialDone) {
             strict = negotiated.strictKex();
             if (strict && !first) {
@@ -237,11 +243,19 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ignoreNextKexPacket = true;
         }
         LOG.debug("{}: negotiated {}", ctx.channel().remoteAddress(), negotiated);
+        method = KexMethods.byName(negotiated.kex()).orElseThrow();
         if (client) {
-            exchange = new Curve25519Sha256(random);
-            send(ctx, new KexEcdhInit(exchange.publicKey()));
-            ctx.flush();
+            party = method.client(new Context(ctx));
+        } else {
+            hostKey = config.hostKeys().stream()
+                    .filter(k -> k.publicKey().supportsSignatureAlgorithm(negotiated.hostKey()))
+                    .findFirst()
+                    .orElseThrow(() -> SshException.disconnect(KEY_EXCHANGE_FAILED, "no host key of type %s",
+                            negotiated.hostKey()));
+            party = method.server(new Context(ctx));
         }
+        party.start();
+        ctx.flush();
     }
 
     /** RFC 4253 section 7: a guessed first packet counts only if both preferred kex and host key algorithms agree. */
@@ -257,76 +271,46 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ignoreNextKexPacket = false;
             return;
         }
-        if (session.role() == Role.SERVER && id == KexEcdhInit.ID && exchange == null && exchangeHash == null) {
-            serverExchange(ctx, KexEcdhInit.decode(r));
-        } else if (session.role() == Role.CLIENT && id == KexEcdhReply.ID && exchange != null
-                && exchangeHash == null) {
-            clientExchange(ctx, KexEcdhReply.decode(r));
-        } else {
+        if (party == null || exchangeHash != null) {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected key exchange message %d", id);
         }
-    }
-
-    private void serverExchange(ChannelHandlerContext ctx, KexEcdhInit init) {
-        SshKeyPair hostKey = config.hostKeys().stream()
-                .filter(k -> k.publicKey().signatureAlgorithms().contains(negotiated.hostKey()))
-                .findFirst()
-                .orElseThrow(() -> SshException.disconnect(KEY_EXCHANGE_FAILED, "no host key of type %s",
-                        negotiated.hostKey()));
-        exchange = new Curve25519Sha256(random);
-        byte[] serverPublic = exchange.publicKey();
-        byte[] secret = exchange.agree(init.clientPublic());
-        byte[] hostKeyBlob = hostKey.publicKey().blob();
-        exchangeHash = exchangeHash(hostKeyBlob, init.clientPublic(), serverPublic, secret);
-        send(ctx, new KexEcdhReply(hostKeyBlob, serverPublic, hostKey.sign(negotiated.hostKey(), exchangeHash)));
+        KexOutcome outcome = party.receive(id, r);
+        ctx.flush();
+        if (outcome == null) {
+            return;
+        }
+        byte[] secret = outcome.sharedSecret();
+        try {
+            if (session.role() == Role.CLIENT) {
+                checkServer(outcome);
+            }
+        } catch (RuntimeException e) {
+            Arrays.fill(secret, (byte) 0);
+            throw e;
+        }
+        exchangeHash = outcome.exchangeHash();
         installKeys(ctx, secret);
     }
 
-    private void clientExchange(ChannelHandlerContext ctx, KexEcdhReply reply) {
-        SshPublicKey hostKey = PublicKeys.fromBlob(reply.hostKey());
-        if (!hostKey.signatureAlgorithms().contains(negotiated.hostKey())) {
-            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s", hostKey.keyType(),
-                    negotiated.hostKey());
+    /** The client's checks of RFC 4253 section 8: the key's type, its signature of H, and whether we trust it. */
+    private void checkServer(KexOutcome outcome) {
+        SshPublicKey serverKey = PublicKeys.fromBlob(outcome.hostKeyBlob());
+        if (!serverKey.supportsSignatureAlgorithm(negotiated.hostKey())) {
+            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s",
+                    serverKey.keyType(), negotiated.hostKey());
         }
-        byte[] clientPublic = exchange.publicKey();
-        byte[] secret = exchange.agree(reply.serverPublic());
-        exchangeHash = exchangeHash(reply.hostKey(), clientPublic, reply.serverPublic(), secret);
-        if (!hostKey.verify(negotiated.hostKey(), exchangeHash, reply.signature())) {
+        if (!serverKey.verify(negotiated.hostKey(), outcome.exchangeHash(), outcome.signature())) {
             throw SshException.disconnect(KEY_EXCHANGE_FAILED, "incorrect signature");
         }
-        String refusal = config.hostKeyVerifier().verify(session.peerHost(), session.peerPort(), hostKey);
+        String refusal = config.hostKeyVerifier().verify(session.peerHost(), session.peerPort(), serverKey);
         if (refusal != null) {
             throw SshException.disconnect(HOST_KEY_NOT_VERIFIABLE, "%s", refusal);
-        }
-        installKeys(ctx, secret);
-    }
-
-    /** H of RFC 8731 section 3.1 (RFC 5656 section 4): the hash of everything both sides said. */
-    private byte[] exchangeHash(byte[] hostKeyBlob, byte[] clientPublic, byte[] serverPublic, byte[] secret) {
-        boolean client = session.role() == Role.CLIENT;
-        SshWriter w = SshWriter.heap();
-        w.writeBytes(session.clientVersion().getBytes(StandardCharsets.UTF_8))
-                .writeBytes(session.serverVersion().getBytes(StandardCharsets.UTF_8))
-                .writeBytes(client ? localKexInit : peerKexInit)
-                .writeBytes(client ? peerKexInit : localKexInit)
-                .writeBytes(hostKeyBlob)
-                .writeBytes(clientPublic)
-                .writeBytes(serverPublic)
-                .writeRaw(secret);
-        try {
-            MessageDigest md = MessageDigest.getInstance(Curve25519Sha256.HASH);
-            md.update(w.buffer().nioBuffer());
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            w.buffer().setZero(0, w.buffer().capacity());
         }
     }
 
     private void installKeys(ChannelHandlerContext ctx, byte[] secret) {
         session.sessionIdIfUnset(exchangeHash);
-        KeyDerivation kd = new KeyDerivation(Curve25519Sha256.HASH, secret, exchangeHash, session.sessionId());
+        KeyDerivation kd = new KeyDerivation(method.hash(), secret, exchangeHash, session.sessionId());
         boolean client = session.role() == Role.CLIENT;
         CipherAlgorithm c2s = Ciphers.byName(negotiated.cipherClientToServer()).orElseThrow();
         CipherAlgorithm s2c = Ciphers.byName(negotiated.cipherServerToClient()).orElseThrow();
@@ -343,7 +327,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             newKeysSent = true;
             if (!initialDone && session.role() == Role.SERVER && negotiated.peerWantsExtInfo()) {
                 send(ctx, new ExtInfo(Map.of("server-sig-algs",
-                        String.join(",", SUPPORTED_HOST_KEYS).getBytes(StandardCharsets.US_ASCII))));
+                        String.join(",", PublicKeys.defaultSignatureAlgorithms()).getBytes(StandardCharsets.US_ASCII))));
             }
             // Everything the layers above wrote during the exchange goes out under the new keys.
             held.removeAndWriteAll();
@@ -385,7 +369,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         localKexInit = null;
         peerKexInit = null;
         negotiated = null;
-        exchange = null;
+        method = null;
+        party = null;
+        hostKey = null;
         exchangeHash = null;
         newKeysSent = false;
         newKeysReceived = false;
@@ -408,8 +394,11 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
                 kex.add(Negotiation.STRICT_S_STD);
             }
         }
-        List<String> hostKeys = client ? SUPPORTED_HOST_KEYS
-                : config.hostKeys().stream().flatMap(k -> k.publicKey().signatureAlgorithms().stream()).distinct().toList();
+        // A server offers the algorithms it holds a key for, in the configured order (sshd's HostKeyAlgorithms).
+        List<String> hostKeys = client ? config.hostKeyAlgorithms()
+                : config.hostKeyAlgorithms().stream()
+                        .filter(a -> config.hostKeys().stream().anyMatch(k -> k.publicKey().supportsSignatureAlgorithm(a)))
+                        .toList();
         List<String> none = List.of("none");
         KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), List.of(), List.of(),
                 none, none, List.of(), List.of(), false, 0);
@@ -420,5 +409,62 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     private static void send(ChannelHandlerContext ctx, SshMessage message) {
         ctx.write(message.toPayload(ctx.alloc()));
+    }
+
+    /** What the running {@link KexParty} sees of this connection. */
+    private final class Context implements KexContext {
+        private final ChannelHandlerContext ctx;
+
+        Context(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public SecureRandom random() {
+            return random;
+        }
+
+        @Override
+        public void writeTranscriptHead(SshWriter w) {
+            boolean client = session.role() == Role.CLIENT;
+            w.writeBytes(session.clientVersion().getBytes(StandardCharsets.UTF_8))
+                    .writeBytes(session.serverVersion().getBytes(StandardCharsets.UTF_8))
+                    .writeBytes(client ? localKexInit : peerKexInit)
+                    .writeBytes(client ? peerKexInit : localKexInit);
+        }
+
+        @Override
+        public void send(SshMessage message) {
+            KeyExchangeHandler.send(ctx, message);
+        }
+
+        @Override
+        public byte[] hostKeyBlob() {
+            return hostKey.publicKey().blob();
+        }
+
+        @Override
+        public byte[] sign(byte[] h) {
+            return hostKey.sign(negotiated.hostKey(), h);
+        }
+
+        @Override
+        public int preferredGroupBits() {
+            return dhGroupBits(negotiated);
+        }
+    }
+
+    /**
+     * OpenSSH's group size for a group exchange (kexgexc.c, dh_estimate): from the largest key the negotiated ciphers
+     * need, 3072 bits for 128-bit strength, 7680 for 192, 8192 above.
+     */
+    static int dhGroupBits(Negotiated n) {
+        int need = 0;
+        for (String c : List.of(n.cipherClientToServer(), n.cipherServerToClient())) {
+            CipherAlgorithm a = Ciphers.byName(c).orElseThrow();
+            need = Math.max(need, Math.max(a.keyLength(), a.ivLength()));
+        }
+        int bits = need * 8;
+        return bits <= 112 ? 2048 : bits <= 128 ? 3072 : bits <= 192 ? 7680 : 8192;
     }
 }

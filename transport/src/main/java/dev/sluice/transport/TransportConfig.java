@@ -1,6 +1,8 @@
 package dev.sluice.transport;
 
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.kex.KexMethods;
+import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import java.util.List;
 import java.util.Objects;
@@ -14,13 +16,15 @@ import java.util.Objects;
  * @param ciphers encryption algorithms, used for both directions
  * @param hostKeys the server's host keys; empty for a client
  * @param hostKeyVerifier the client's check of the server's host key
+ * @param hostKeyAlgorithms host key signature algorithms in preference order; a server offers those it has a key for
  */
 public record TransportConfig(
         String softwareVersion,
         List<String> kexAlgorithms,
         List<String> ciphers,
         List<SshKeyPair> hostKeys,
-        HostKeyVerifier hostKeyVerifier) {
+        HostKeyVerifier hostKeyVerifier,
+        List<String> hostKeyAlgorithms) {
 
     public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
 
@@ -30,12 +34,13 @@ public record TransportConfig(
         ciphers = List.copyOf(ciphers);
         hostKeys = List.copyOf(hostKeys);
         Objects.requireNonNull(hostKeyVerifier);
+        hostKeyAlgorithms = List.copyOf(hostKeyAlgorithms);
     }
 
     /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
     public static TransportConfig defaults() {
-        return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
-                List.of(), HostKeyVerifier.ACCEPT_ALL);
+        return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KexMethods.defaultNames(), Ciphers.defaultNames(),
+                List.of(), HostKeyVerifier.ACCEPT_ALL, PublicKeys.defaultSignatureAlgorithms());
     }
 
     public TransportConfig withCiphers(List<String> names) {
@@ -44,15 +49,43 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported cipher: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, hostKeyAlgorithms);
     }
 
     public TransportConfig withHostKeys(List<SshKeyPair> keys) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, hostKeyAlgorithms);
     }
 
     public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, hostKeyAlgorithms);
+    }
+
+    /**
+     * Key exchange methods in preference order; names from {@link KexMethods#supportedNames()}.
+     *
+     * @throws IllegalArgumentException for a name Sluice does not implement
+     */
+    public TransportConfig withKexAlgorithms(List<String> names) {
+        for (String n : names) {
+            if (KexMethods.byName(n).isEmpty()) {
+                throw new IllegalArgumentException("Unsupported KEX algorithm: " + n);
+            }
+        }
+        return new TransportConfig(softwareVersion, names, ciphers, hostKeys, hostKeyVerifier, hostKeyAlgorithms);
+    }
+
+    /**
+     * Host key algorithms in preference order; names from {@link PublicKeys#supportedSignatureAlgorithms()}.
+     *
+     * @throws IllegalArgumentException for a name Sluice does not implement
+     */
+    public TransportConfig withHostKeyAlgorithms(List<String> names) {
+        for (String n : names) {
+            if (!PublicKeys.supportedSignatureAlgorithms().contains(n)) {
+                throw new IllegalArgumentException("Unsupported host key algorithm: " + n);
+            }
+        }
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names);
     }
 
     /** Our identification string without CR LF. */
