@@ -12,8 +12,10 @@ import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.kex.KexMethods;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
+import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
@@ -86,6 +89,10 @@ final class SshCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     o.ciphers, "cipher"));
         }
+        transport = transport.withKexAlgorithms(kexAlgorithms(o.kexAlgorithms))
+                .withHostKeyAlgorithms(o.hostKeyAlgorithms != null ? hostKeyAlgorithms(o.hostKeyAlgorithms)
+                        : HostKeyOrder.preferKnown(PublicKeys.defaultSignatureAlgorithms(), o.knownHostsFiles(),
+                                o.host, o.port));
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
                 .withBannerSink(err::print)
@@ -182,6 +189,28 @@ final class SshCommand {
         return keys;
     }
 
+    /** KexAlgorithms with OpenSSH's list syntax and its error text ("Bad SSH2 KexAlgorithms 'x'."). */
+    static List<String> kexAlgorithms(String spec) {
+        if (spec == null) {
+            return KexMethods.defaultNames();
+        }
+        try {
+            return AlgorithmList.apply(KexMethods.defaultNames(), KexMethods.supportedNames(), spec, "KexAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad SSH2 KexAlgorithms '" + spec + "'.", e);
+        }
+    }
+
+    /** HostKeyAlgorithms with OpenSSH's list syntax and its error text ("Bad key types 'x'."). */
+    static List<String> hostKeyAlgorithms(String spec) {
+        try {
+            return AlgorithmList.apply(PublicKeys.defaultSignatureAlgorithms(),
+                    PublicKeys.supportedSignatureAlgorithms(), spec, "HostKeyAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
+        }
+    }
+
     private static String describe(SshOptions o, Throwable cause) {
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
@@ -189,7 +218,8 @@ final class SshCommand {
         }
         if (c instanceof SshDisconnectedException) {
             TransportClosed closed = ((SshDisconnectedException) c).closed();
-            if (closed != null && closed.reason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+            if (closed != null && (closed.reason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE
+                    || closed.message().startsWith("Unable to negotiate with "))) {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
@@ -236,6 +266,8 @@ final class SshCommand {
         final List<LocalForward> forwards = new ArrayList<>();
         boolean noCommand;
         String ciphers;
+        String kexAlgorithms;
+        String hostKeyAlgorithms;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -261,6 +293,16 @@ final class SshCommand {
                 case "c" -> set("Ciphers", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
+            }
+        }
+
+        /** Validates an algorithm list now, so a bad one fails before connecting, in ssh's words. */
+        private static String checked(String spec, Function<String, List<String>> parse) {
+            try {
+                parse.apply(spec);
+                return spec;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("command-line line 0: " + e.getMessage(), e);
             }
         }
 
@@ -302,6 +344,8 @@ final class SshCommand {
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "ciphers" -> ciphers = value;
+                    case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms);
+                    case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms);
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {
