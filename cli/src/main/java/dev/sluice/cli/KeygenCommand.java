@@ -19,8 +19,8 @@ import java.util.Locale;
  * file; {@code -l -f FILE} prints its fingerprint. Output and exit codes follow ssh-keygen.
  */
 final class KeygenCommand {
-    private static final String USAGE = "usage: sluice keygen [-q] [-t ed25519 | ecdsa | rsa] [-b bits] [-N new_passphrase] [-C comment]\n"
-            + "                     -f output_keyfile\n"
+    private static final String USAGE = "usage: sluice keygen [-q] [-t ed25519 | ecdsa | rsa] [-b bits] [-N new_passphrase]\n"
+            + "                     [-C comment] -f output_keyfile\n"
             + "       sluice keygen -y [-P passphrase] -f input_keyfile\n"
             + "       sluice keygen -l -f input_keyfile";
 

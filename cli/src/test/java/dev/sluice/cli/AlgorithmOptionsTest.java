@@ -99,7 +99,8 @@ class AlgorithmOptionsTest {
         assertThat(run(args.toArray(String[]::new))).as(err()).isZero();
 
         String printed = sshKeygen("-y", "-f", key.toString());
-        assertThat(Files.readString(dir.resolve("id_" + type + ".pub")).strip()).isEqualTo(printed).endsWith(" me@test");
+        assertThat(Files.readString(dir.resolve("id_" + type + ".pub")).strip()).isEqualTo(printed)
+                .endsWith(" me@test");
         String listed = sshKeygen("-l", "-f", key.toString());
         out.reset();
         assertThat(run("keygen", "-l", "-f", key.toString())).isZero();

@@ -82,7 +82,8 @@ class AlgorithmCommandsInteropTest {
     @Test
     void serverCommandShouldOfferEveryHostKeyAndTheConfiguredKex() throws Exception {
         List<OpenSshKeys.KeyPairFiles> hostKeys = List.of(OpenSshKeys.ed25519(dir, "host_ed25519"),
-                OpenSshKeys.generate(dir, "host_ecdsa", "ecdsa", 521), OpenSshKeys.generate(dir, "host_rsa", "rsa", 2048));
+                OpenSshKeys.generate(dir, "host_ecdsa", "ecdsa", 521),
+                OpenSshKeys.generate(dir, "host_rsa", "rsa", 2048));
         Path authorized = Files.writeString(dir.resolve("authorized_keys"), clientKey.publicKeyLine() + "\n");
         Path config = Files.writeString(dir.resolve("sshd_config"), "HostKey " + hostKeys.get(0).privateKey() + "\n"
                 + "HostKey " + hostKeys.get(1).privateKey() + "\n" + "HostKey " + hostKeys.get(2).privateKey() + "\n"

@@ -48,7 +48,7 @@ final class SluiceApiClient implements AutoCloseable {
         return connect(port, identity, hostKeyLine, t -> t.withCiphers(List.of(cipher.wireName)), timeout);
     }
 
-    /** As {@link #connect(int, Path, String, TunnelCipher, Duration)}, with the transport settings {@code configure} makes. */
+    /** As the other {@code connect}, with the transport settings {@code configure} makes of the defaults. */
     static SluiceApiClient connect(int port, Path identity, String hostKeyLine,
             UnaryOperator<TransportConfig> configure, Duration timeout) throws IOException {
         SshKeyPair key = OpenSshKeyFile.read(identity, () -> null);

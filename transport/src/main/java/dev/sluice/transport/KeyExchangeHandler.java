@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns key exchange for one connection, RFC 4253 sections 7 to 9: KEXINIT negotiation, running the negotiated
- * {@link KexMethod} in either role (the method computes K and H; this class checks or signs with the host key), NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated by either
- * side) and the transport's generic messages (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED).
+ * {@link KexMethod} in either role (the method computes K and H; this class picks the host key and signs, or checks
+ * the server's key and signature), NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated
+ * by either side) and the transport's generic messages (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED).
  *
  * <p>Inbound it receives payload buffers from {@link PacketDecoder} and owns them: key exchange messages are consumed
  * here, the rest are passed on once the first exchange has completed. Outbound, from the moment our KEXINIT is sent
@@ -275,8 +276,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected key exchange message %d", id);
         }
         KexOutcome outcome = party.receive(id, r);
-        ctx.flush();
         if (outcome == null) {
+            ctx.flush();
             return;
         }
         byte[] secret = outcome.sharedSecret();

@@ -135,7 +135,7 @@ public final class OpenSshServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** The host key's type and size for {@code ssh-keygen -t type -b bits} (bits 0: its default); ed25519 unless set. */
+        /** The host key's type and size, as {@code ssh-keygen -t type -b bits} (0: its default); ed25519 if unset. */
         public Builder hostKey(String type, int bits) {
             this.hostKeyType = type;
             this.hostKeyBits = bits;

@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 /** What a {@link KexParty} needs from its connection: randomness, the transcript, a way to send, the host key. */
 public interface KexContext {
 
+    /** The connection's source of ephemeral keys. */
     SecureRandom random();
 
     /** Writes the head every exchange hash starts with: {@code string V_C, string V_S, string I_C, string I_S}. */

@@ -58,6 +58,7 @@ public final class KexMethods {
         return new OneRoundKex(name, hash, c -> new DhAgreement(p, DhGroups.GENERATOR, c.random()));
     }
 
+    /** The method with this wire name, if Sluice implements it. */
     public static Optional<KexMethod> byName(String name) {
         return Optional.ofNullable(METHODS.get(name));
     }
