@@ -80,6 +80,31 @@ class AlgorithmCommandsInteropTest {
     }
 
     @Test
+    void sshCommandShouldReportNoCommonMethodInOpensshsWords() throws Exception {
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine())
+                .config("KexAlgorithms curve25519-sha256,diffie-hellman-group16-sha512").start()) {
+            String expected = "Unable to negotiate with 127.0.0.1 port " + sshd.port()
+                    + ": no matching key exchange method found. Their offer: "
+                    + "curve25519-sha256,diffie-hellman-group16-sha512";
+            try (ManagedProcess theirs = OpenSshClient.to(sshd.port()).identity(clientKey.privateKey())
+                    .option("KexAlgorithms", "diffie-hellman-group14-sha1").localForward(TcpPorts.free(), "x", 9)
+                    .start()) {
+                assertThat(theirs.awaitExit(STARTUP)).isEqualTo(255);
+                assertThat(theirs.stderr()).contains(expected);
+            }
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+            try (ManagedProcess ours = SluiceSshCommand.to(sshd.port()).identity(clientKey.privateKey())
+                    .knownHosts(knownHosts).option("KexAlgorithms", "diffie-hellman-group14-sha1")
+                    .localForward(TcpPorts.free(), "x", 9).start()) {
+                assertThat(ours.awaitExit(STARTUP)).isEqualTo(255);
+                assertThat(ours.stderr()).contains(expected);
+            }
+            assertThat(sshd.awaitLog("Their offer: diffie-hellman-group14-sha1,ext-info-c", TIMEOUT))
+                    .contains("no matching key exchange method found");
+        }
+    }
+
+    @Test
     void serverCommandShouldOfferEveryHostKeyAndTheConfiguredKex() throws Exception {
         List<OpenSshKeys.KeyPairFiles> hostKeys = List.of(OpenSshKeys.ed25519(dir, "host_ed25519"),
                 OpenSshKeys.generate(dir, "host_ecdsa", "ecdsa", 521),
