@@ -104,6 +104,45 @@ class KexInteropTest {
         }
     }
 
+    /** One method of each family: ECDH, curve25519, fixed DH group, group exchange, hybrid post-quantum. */
+    static List<String> rekeyMethods() {
+        return List.of("ecdh-sha2-nistp256", "curve25519-sha256", "diffie-hellman-group14-sha256",
+                "diffie-hellman-group-exchange-sha256", "sntrup761x25519-sha512@openssh.com");
+    }
+
+    /** sshd rekeys every 256 KiB (RekeyLimit), so the Sluice client answers several exchanges mid-transfer. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rekeyMethods")
+    void sluiceClientShouldAnswerSshdsRekeysWithEachMethod(String kex) throws Exception {
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine())
+                        .config("KexAlgorithms " + kex).config("RekeyLimit 256K").logLevel("DEBUG1").start();
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 12, TIMEOUT);
+                SluiceApiClient client = SluiceApiClient.connect(sshd.port(), clientKey.privateKey(),
+                        sshd.hostPublicKeyLine(), t -> t.withKexAlgorithms(List.of(kex)), STARTUP)) {
+            Transfers.assertIntact(client.forward("127.0.0.1", target.port()), target, 0, SIZE, 12, TIMEOUT);
+
+            assertThat(sshd.log().split("kex: algorithm: " + kex, -1)).as("key exchanges sshd ran")
+                    .hasSizeGreaterThan(3);
+        }
+    }
+
+    /** ssh rekeys every 256 KiB, so the Sluice server answers several exchanges mid-transfer. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rekeyMethods")
+    void sluiceServerShouldAnswerSshsRekeysWithEachMethod(String kex) throws Exception {
+        try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir, List.of(clientKey.publicKeyLine()),
+                        List.of(SshKeyPair.generateEd25519("host")), t -> t.withKexAlgorithms(List.of(kex)));
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 13, TIMEOUT);
+                ManagedProcess ssh = client(server).option("KexAlgorithms", kex).option("RekeyLimit", "256K")
+                        .logLevel("DEBUG1").localForward(TcpPorts.free(), "127.0.0.1", target.port())
+                        .startForwarding(STARTUP)) {
+            Transfers.assertIntact(Tunnels.forwardedPort(ssh.command(), 0), target, 0, SIZE, 13, TIMEOUT);
+
+            assertThat(ssh.stderr().split("kex: algorithm: " + kex, -1)).as("key exchanges ssh ran")
+                    .hasSizeGreaterThan(3);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("sluiceOnlyMethods")
     void sluiceClientShouldCompleteMethodsOpensshLacksWithASluiceServer(String kex) throws Exception {

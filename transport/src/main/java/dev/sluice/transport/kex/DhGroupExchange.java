@@ -123,9 +123,13 @@ final class DhGroupExchange implements KexMethod {
                 KexDhGexReply reply = KexDhGexReply.decode(r);
                 byte[] secret = agreement.clientSecret(reply.f());
                 agreement = null;
-                byte[] h = exchangeHash(context, reply.hostKey(), request, p, g, e, reply.f(), secret);
-                e = null;
-                return new KexOutcome(secret, h, reply.hostKey(), reply.signature());
+                try {
+                    byte[] h = exchangeHash(context, reply.hostKey(), request, p, g, e, reply.f(), secret);
+                    return new KexOutcome(secret, h, reply.hostKey(), reply.signature());
+                } catch (RuntimeException ex) {
+                    Arrays.fill(secret, (byte) 0);
+                    throw ex;
+                }
             }
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected key exchange message %d", id);
         }

@@ -22,7 +22,8 @@ final class ExchangeHash {
         }
     }
 
-    static MessageDigest digest(String algorithm) {
+    /** A fresh digest for a JCA name every JDK has (SHA-1, SHA-256, SHA-384, SHA-512). */
+    static MessageDigest newDigest(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {

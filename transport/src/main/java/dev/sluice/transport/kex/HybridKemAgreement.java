@@ -154,7 +154,7 @@ final class HybridKemAgreement implements Agreement {
 
     /** K = string HASH(K_PQ || K_CL); both inputs are zeroed. */
     private byte[] combine(byte[] pq, byte[] cl) {
-        MessageDigest md = ExchangeHash.digest(hash);
+        MessageDigest md = ExchangeHash.newDigest(hash);
         md.update(pq);
         md.update(cl);
         byte[] k = md.digest();

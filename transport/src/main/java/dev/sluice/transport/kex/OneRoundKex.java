@@ -81,8 +81,13 @@ final class OneRoundKex implements KexMethod {
             Agreement a = agreement;
             agreement = null;
             byte[] secret = a.clientSecret(reply.serverPublic());
-            byte[] h = exchangeHash(context, reply.hostKey(), clientValue, reply.serverPublic(), secret);
-            return new KexOutcome(secret, h, reply.hostKey(), reply.signature());
+            try {
+                byte[] h = exchangeHash(context, reply.hostKey(), clientValue, reply.serverPublic(), secret);
+                return new KexOutcome(secret, h, reply.hostKey(), reply.signature());
+            } catch (RuntimeException e) {
+                Arrays.fill(secret, (byte) 0);
+                throw e;
+            }
         }
     }
 
