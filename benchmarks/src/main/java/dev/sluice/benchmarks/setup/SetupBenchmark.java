@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * it); the Java clients' is their whole process.
  *
  * <pre>
- * options: --seconds 10  measured time per row     --warmup 5 (seconds)     --parallel 1,4 (client loops per row)
+ * options: --seconds 10  measured time per row     --warmup 10 (seconds)    --parallel 1,4 (client loops per row)
  *          --only sluice,openssh,mina               --cipher aes128-gcm@openssh.com
  *          --repo DIR  --java PATH  --classpath CP  --out FILE
  * </pre>
@@ -209,7 +209,7 @@ public final class SetupBenchmark {
     /** Parsed command-line options. */
     static final class Options {
         double seconds = 10;
-        double warmupSeconds = 5;
+        double warmupSeconds = 10;
         List<Integer> parallel = List.of(1, 4);
         List<Peer> peers = List.of(Peer.SLUICE, Peer.OPENSSH, Peer.MINA);
         String cipher = "aes128-gcm@openssh.com";

@@ -36,28 +36,44 @@ final class SluiceConnector implements SetupClient.Connector {
         this.directTcpip = new DirectTcpip("127.0.0.1", targetPort, "127.0.0.1", 0).encode();
     }
 
+    /**
+     * One connection, driven by listeners on its event loop from connect to close, so that the calling thread wakes
+     * once per connection rather than at every step (each wake-up is a context switch that costs as much as a step).
+     */
     @Override
     public void connectOnce() throws Exception {
-        SshConnection connection = client.connect(target).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        try {
-            CompletableFuture<Void> channelClosed = new CompletableFuture<>();
-            SshChannel channel = connection.openChannel(DirectTcpip.CHANNEL_TYPE, directTcpip, new ChannelListener() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        client.connect(target).addListener(connecting -> {
+            if (!connecting.isSuccess()) {
+                done.completeExceptionally(connecting.cause());
+                return;
+            }
+            SshConnection connection = (SshConnection) connecting.getNow();
+            connection.closeFuture().addListener(closed -> done.complete(null));
+            connection.openChannel(DirectTcpip.CHANNEL_TYPE, directTcpip, new ChannelListener() {
                 @Override
-                public void onData(SshChannel ch, ByteBuf data) {
-                    ch.consumed(data.readableBytes());
+                public void onOpen(SshChannel channel) {
+                    channel.close();
                 }
 
                 @Override
-                public void onClose(SshChannel ch) {
-                    channelClosed.complete(null);
+                public void onData(SshChannel channel, ByteBuf data) {
+                    channel.consumed(data.readableBytes());
                 }
-            }).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            channel.close();
-            channelClosed.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } finally {
-            TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION, "disconnected by user");
-            connection.closeFuture().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
+
+                @Override
+                public void onClose(SshChannel channel) {
+                    TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
+                            "disconnected by user");
+                }
+            }).addListener(opening -> {
+                if (!opening.isSuccess()) {
+                    done.completeExceptionally(opening.cause());
+                    connection.close();
+                }
+            });
+        });
+        done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override
