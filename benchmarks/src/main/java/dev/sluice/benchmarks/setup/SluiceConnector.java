@@ -30,7 +30,9 @@ final class SluiceConnector implements SetupClient.Connector {
         SshKeyPair identity = OpenSshKeyFile.read(key, () -> new char[0]);
         int loops = Math.min(parallel, Runtime.getRuntime().availableProcessors());
         this.client = new SshClient(NettyTransports.newEventLoopGroup(loops, "setup-client"));
-        TransportConfig transport = TransportConfig.defaults().withCiphers(List.of(cipher));
+        // The same algorithms for every peer: Sluice's own default would be mlkem768x25519-sha256.
+        TransportConfig transport = TransportConfig.defaults().withCiphers(List.of(cipher))
+                .withKexAlgorithms(List.of("curve25519-sha256")).withHostKeyAlgorithms(List.of("ssh-ed25519"));
         this.target = SshClient.Target.of("127.0.0.1", port, System.getProperty("user.name"), List.of(identity))
                 .withTransport(transport);
         this.directTcpip = new DirectTcpip("127.0.0.1", targetPort, "127.0.0.1", 0).encode();
