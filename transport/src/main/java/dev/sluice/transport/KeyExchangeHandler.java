@@ -4,8 +4,6 @@ import static dev.sluice.transport.DisconnectReason.HOST_KEY_NOT_VERIFIABLE;
 import static dev.sluice.transport.DisconnectReason.KEY_EXCHANGE_FAILED;
 import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 
-import dev.sluice.transport.cipher.CipherAlgorithm;
-import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.cipher.PacketOpener;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
@@ -327,16 +325,10 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private void installKeys(ChannelHandlerContext ctx, byte[] secret) {
         session.sessionIdIfUnset(exchangeHash);
         KeyDerivation kd = new KeyDerivation(Curve25519Sha256.HASH, secret, exchangeHash, session.sessionId());
-        boolean client = session.role() == Role.CLIENT;
-        CipherAlgorithm c2s = Ciphers.byName(negotiated.cipherClientToServer()).orElseThrow();
-        CipherAlgorithm s2c = Ciphers.byName(negotiated.cipherServerToClient()).orElseThrow();
-        byte[] ivC2s = kd.derive('A', c2s.ivLength());
-        byte[] ivS2c = kd.derive('B', s2c.ivLength());
-        byte[] keyC2s = kd.derive('C', c2s.keyLength());
-        byte[] keyS2c = kd.derive('D', s2c.keyLength());
         try {
-            var sealer = client ? c2s.sealer(keyC2s, ivC2s) : s2c.sealer(keyS2c, ivS2c);
-            pendingOpener = client ? s2c.opener(keyS2c, ivS2c) : c2s.opener(keyC2s, ivC2s);
+            SessionKeys keys = SessionKeys.derive(kd, negotiated, session.role());
+            var sealer = keys.sealer();
+            pendingOpener = keys.opener();
             rekeyLimit = rekeyLimitFor(sealer.blockSize());
             send(ctx, new NewKeys());
             encoder.newKeys(sealer, strict);
@@ -350,10 +342,6 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ctx.flush();
         } finally {
             Arrays.fill(secret, (byte) 0);
-            Arrays.fill(keyC2s, (byte) 0);
-            Arrays.fill(keyS2c, (byte) 0);
-            Arrays.fill(ivC2s, (byte) 0);
-            Arrays.fill(ivS2c, (byte) 0);
         }
         maybeFinish(ctx);
     }
@@ -411,8 +399,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         List<String> hostKeys = client ? SUPPORTED_HOST_KEYS
                 : config.hostKeys().stream().flatMap(k -> k.publicKey().signatureAlgorithms().stream()).distinct().toList();
         List<String> none = List.of("none");
-        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), List.of(), List.of(),
-                none, none, List.of(), List.of(), false, 0);
+        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), config.macs(),
+                config.macs(), none, none, List.of(), List.of(), false, 0);
         ByteBuf payload = init.toPayload(ctx.alloc());
         localKexInit = ByteBufUtil.getBytes(payload);
         ctx.writeAndFlush(payload);

@@ -1,6 +1,7 @@
 package dev.sluice.transport;
 
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.SshKeyPair;
 import java.util.List;
 import java.util.Objects;
@@ -14,13 +15,15 @@ import java.util.Objects;
  * @param ciphers encryption algorithms, used for both directions
  * @param hostKeys the server's host keys; empty for a client
  * @param hostKeyVerifier the client's check of the server's host key
+ * @param macs MAC algorithms, used for both directions (negotiated only when a non-AEAD cipher is)
  */
 public record TransportConfig(
         String softwareVersion,
         List<String> kexAlgorithms,
         List<String> ciphers,
         List<SshKeyPair> hostKeys,
-        HostKeyVerifier hostKeyVerifier) {
+        HostKeyVerifier hostKeyVerifier,
+        List<String> macs) {
 
     public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
 
@@ -30,12 +33,13 @@ public record TransportConfig(
         ciphers = List.copyOf(ciphers);
         hostKeys = List.copyOf(hostKeys);
         Objects.requireNonNull(hostKeyVerifier);
+        macs = List.copyOf(macs);
     }
 
     /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
-                List.of(), HostKeyVerifier.ACCEPT_ALL);
+                List.of(), HostKeyVerifier.ACCEPT_ALL, Macs.defaultNames());
     }
 
     public TransportConfig withCiphers(List<String> names) {
@@ -44,15 +48,25 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported cipher: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs);
     }
 
     public TransportConfig withHostKeys(List<SshKeyPair> keys) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs);
     }
 
     public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs);
+    }
+
+    /** The MACs to offer, most preferred first; each must be one {@link Macs#byName} knows. */
+    public TransportConfig withMacs(List<String> names) {
+        for (String n : names) {
+            if (Macs.byName(n).isEmpty()) {
+                throw new IllegalArgumentException("Unsupported MAC: " + n);
+            }
+        }
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names);
     }
 
     /** Our identification string without CR LF. */
