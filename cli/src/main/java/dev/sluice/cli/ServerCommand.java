@@ -8,6 +8,7 @@ import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.SshKeyPair;
 import java.io.IOException;
@@ -91,6 +92,10 @@ final class ServerCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
         }
+        if (config.macs() != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
+                    config.macs(), "MAC"));
+        }
         ForwardingPolicy policy = new ForwardingPolicy(config.allowTcpForwarding());
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
@@ -144,6 +149,7 @@ final class ServerCommand {
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
         private String ciphers;
+        private String macs;
         private String logLevel = "INFO";
 
         void setOption(String option) {
@@ -183,6 +189,7 @@ final class ServerCommand {
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
+                    case "macs" -> macs = value;
                     case "loglevel" -> logLevel = value;
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
@@ -263,6 +270,10 @@ final class ServerCommand {
 
         String ciphers() {
             return ciphers;
+        }
+
+        String macs() {
+            return macs;
         }
 
         String logLevel() {

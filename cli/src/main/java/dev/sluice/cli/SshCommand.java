@@ -12,6 +12,7 @@ import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.SshKeyPair;
@@ -49,7 +50,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -77,6 +78,13 @@ final class SshCommand {
         return connectAndForward(o);
     }
 
+    /** The MACs a MACs list may name: the defaults and the SHA-1 ones that must be asked for. */
+    static List<String> supportedMacs() {
+        List<String> all = new ArrayList<>(Macs.defaultNames());
+        all.addAll(Macs.optInNames());
+        return all;
+    }
+
     private int connectAndForward(SshOptions o) {
         List<SshKeyPair> identities = loadIdentities(o);
         KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
@@ -85,6 +93,9 @@ final class SshCommand {
         if (o.ciphers != null) {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     o.ciphers, "cipher"));
+        }
+        if (o.macs != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), o.macs, "MAC"));
         }
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
@@ -236,6 +247,7 @@ final class SshCommand {
         final List<LocalForward> forwards = new ArrayList<>();
         boolean noCommand;
         String ciphers;
+        String macs;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -259,6 +271,7 @@ final class SshCommand {
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
+                case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
             }
@@ -302,6 +315,7 @@ final class SshCommand {
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "ciphers" -> ciphers = value;
+                    case "macs" -> macs = value;
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
@@ -38,13 +39,17 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
+        return startTuned(dir, authorizedKeys,
+                cipher == null ? t -> t : t -> t.withCiphers(List.of(cipher.wireName)));
+    }
+
+    /** Starts a server as {@link #start(Path, List, TunnelCipher)} does, with transport settings {@code tune}d. */
+    static EmbeddedSluiceServer startTuned(Path dir, List<String> authorizedKeys,
+            UnaryOperator<TransportConfig> tune) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         SshKeyPair hostKey = SshKeyPair.generateEd25519("sluice-test-host");
-        TransportConfig transport = TransportConfig.defaults().withHostKeys(List.of(hostKey));
-        if (cipher != null) {
-            transport = transport.withCiphers(List.of(cipher.wireName));
-        }
+        TransportConfig transport = tune.apply(TransportConfig.defaults().withHostKeys(List.of(hostKey)));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
                 Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT)));

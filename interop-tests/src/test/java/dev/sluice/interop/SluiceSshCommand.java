@@ -20,6 +20,7 @@ final class SluiceSshCommand {
     private String cipher;
     private String logLevel = "INFO";
     private final List<String> forwards = new ArrayList<>();
+    private final List<String> options = new ArrayList<>();
     private final List<Integer> listenPorts = new ArrayList<>();
 
     private SluiceSshCommand(int port) {
@@ -44,6 +45,13 @@ final class SluiceSshCommand {
 
     SluiceSshCommand cipher(TunnelCipher cipher) {
         this.cipher = cipher.wireName;
+        return this;
+    }
+
+    /** Adds {@code -o key=value}. */
+    SluiceSshCommand option(String key, String value) {
+        options.add("-o");
+        options.add(key + "=" + value);
         return this;
     }
 
@@ -79,6 +87,7 @@ final class SluiceSshCommand {
         if (cipher != null) {
             line.addAll(List.of("-c", cipher));
         }
+        line.addAll(options);
         line.addAll(forwards);
         line.add(System.getProperty("user.name") + "@" + TcpPorts.loopback().getHostAddress());
         return line;
