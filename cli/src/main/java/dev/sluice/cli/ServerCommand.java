@@ -92,6 +92,8 @@ final class ServerCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
         }
+        transport = transport.withCompression(config.compression() ? TransportConfig.SERVER_COMPRESSION
+                : TransportConfig.NO_COMPRESSION);
         if (config.macs() != null) {
             transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
                     config.macs(), "MAC"));
@@ -150,6 +152,7 @@ final class ServerCommand {
         private int loginGraceSeconds = 120;
         private String ciphers;
         private String macs;
+        private boolean compression = true;
         private String logLevel = "INFO";
 
         void setOption(String option) {
@@ -190,6 +193,7 @@ final class ServerCommand {
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
                     case "macs" -> macs = value;
+                    case "compression" -> compression = parseCompression(value);
                     case "loglevel" -> logLevel = value;
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
@@ -274,6 +278,23 @@ final class ServerCommand {
 
         String macs() {
             return macs;
+        }
+
+        /** Whether delayed compression is offered: sshd's default {@code yes} (same as {@code delayed}). */
+        boolean compression() {
+            return compression;
+        }
+
+        private static boolean parseCompression(String value) {
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes", "delayed" -> {
+                    return true;
+                }
+                case "no" -> {
+                    return false;
+                }
+                default -> throw new NumberFormatException(value);
+            }
         }
 
         String logLevel() {

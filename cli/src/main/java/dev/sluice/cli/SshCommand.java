@@ -50,7 +50,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CgNTqvp:l:i:L:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -85,17 +85,31 @@ final class SshCommand {
         return all;
     }
 
-    private int connectAndForward(SshOptions o) {
-        List<SshKeyPair> identities = loadIdentities(o);
-        KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
-                o.batchMode, err);
-        TransportConfig transport = TransportConfig.defaults().withHostKeyVerifier(verifier);
+    /** The algorithm lists of {@code o} (Ciphers, MACs, Compression) applied to {@code transport}. */
+    private static TransportConfig algorithms(SshOptions o, TransportConfig transport) {
         if (o.ciphers != null) {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     o.ciphers, "cipher"));
         }
         if (o.macs != null) {
             transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), o.macs, "MAC"));
+        }
+        if (o.compression) {
+            transport = transport.withCompression(TransportConfig.CLIENT_COMPRESSION);
+        }
+        return transport;
+    }
+
+    private int connectAndForward(SshOptions o) {
+        List<SshKeyPair> identities = loadIdentities(o);
+        KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
+                o.batchMode, err);
+        TransportConfig transport;
+        try {
+            transport = algorithms(o, TransportConfig.defaults().withHostKeyVerifier(verifier));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 255;
         }
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
@@ -248,6 +262,7 @@ final class SshCommand {
         boolean noCommand;
         String ciphers;
         String macs;
+        boolean compression;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -263,6 +278,7 @@ final class SshCommand {
                     // Address family and tty choices have nothing to change while sessions are unsupported.
                 }
                 case "N" -> noCommand = true;
+                case "C" -> compression = true;
                 case "g" -> gatewayPorts = true;
                 case "q" -> logLevel = "QUIET";
                 case "v" -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2";
@@ -316,6 +332,7 @@ final class SshCommand {
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "ciphers" -> ciphers = value;
                     case "macs" -> macs = value;
+                    case "compression" -> compression = yes(value);
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {
@@ -330,7 +347,7 @@ final class SshCommand {
                     case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
                     case "identitiesonly", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication", "serveraliveinterval", "serveralivecountmax", "tcpkeepalive",
-                            "compression", "addressfamily", "requesttty" -> {
+                            "addressfamily", "requesttty" -> {
                         // Accepted: Sluice only does publickey with the given identities, which is what these
                         // settings ask for in a script; the keepalive settings arrive with sessions.
                     }

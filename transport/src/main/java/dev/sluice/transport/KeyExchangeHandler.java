@@ -331,7 +331,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             pendingOpener = keys.opener();
             rekeyLimit = rekeyLimitFor(sealer.blockSize());
             send(ctx, new NewKeys());
-            encoder.newKeys(sealer, strict);
+            encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
             newKeysSent = true;
             if (!initialDone && session.role() == Role.SERVER && negotiated.peerWantsExtInfo()) {
                 send(ctx, new ExtInfo(Map.of("server-sig-algs",
@@ -356,7 +356,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (pendingOpener == null || newKeysReceived) {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected NEWKEYS");
         }
-        decoder.newKeys(pendingOpener, strict);
+        decoder.newKeys(pendingOpener, strict,
+                SessionKeys.inboundCompression(negotiated, session.role()));
         pendingOpener = null;
         newKeysReceived = true;
         maybeFinish(ctx);
@@ -398,9 +399,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
         List<String> hostKeys = client ? SUPPORTED_HOST_KEYS
                 : config.hostKeys().stream().flatMap(k -> k.publicKey().signatureAlgorithms().stream()).distinct().toList();
-        List<String> none = List.of("none");
         KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), config.macs(),
-                config.macs(), none, none, List.of(), List.of(), false, 0);
+                config.macs(), config.compression(), config.compression(), List.of(), List.of(), false, 0);
         ByteBuf payload = init.toPayload(ctx.alloc());
         localKexInit = ByteBufUtil.getBytes(payload);
         ctx.writeAndFlush(payload);

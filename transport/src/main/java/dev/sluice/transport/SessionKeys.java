@@ -42,6 +42,16 @@ final class SessionKeys {
         }
     }
 
+    /** The compression negotiated for what {@code role} sends. */
+    static String outboundCompression(Negotiated n, Role role) {
+        return role == Role.CLIENT ? n.compressionClientToServer() : n.compressionServerToClient();
+    }
+
+    /** The compression negotiated for what {@code role} receives. */
+    static String inboundCompression(Negotiated n, Role role) {
+        return role == Role.CLIENT ? n.compressionServerToClient() : n.compressionClientToServer();
+    }
+
     /** Seals what we send from our NEWKEYS on. */
     PacketSealer sealer() {
         return sealer;

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param hostKeys the server's host keys; empty for a client
  * @param hostKeyVerifier the client's check of the server's host key
  * @param macs MAC algorithms, used for both directions (negotiated only when a non-AEAD cipher is)
+ * @param compression compression algorithms, used for both directions ({@code none}, {@code zlib@openssh.com},
+ *     {@code zlib})
  */
 public record TransportConfig(
         String softwareVersion,
@@ -23,9 +25,17 @@ public record TransportConfig(
         List<String> ciphers,
         List<SshKeyPair> hostKeys,
         HostKeyVerifier hostKeyVerifier,
-        List<String> macs) {
+        List<String> macs,
+        List<String> compression) {
 
     public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
+    /** What ssh offers without -C, and sshd with {@code Compression no}. */
+    public static final List<String> NO_COMPRESSION = List.of(PacketCompression.NONE);
+    /** What ssh offers with -C ({@code Compression yes}). */
+    public static final List<String> CLIENT_COMPRESSION = List.of(PacketCompression.DELAYED, PacketCompression.ZLIB,
+            PacketCompression.NONE);
+    /** What sshd offers with its default {@code Compression yes} (delayed only). */
+    public static final List<String> SERVER_COMPRESSION = List.of(PacketCompression.NONE, PacketCompression.DELAYED);
 
     public TransportConfig {
         Objects.requireNonNull(softwareVersion);
@@ -34,12 +44,14 @@ public record TransportConfig(
         hostKeys = List.copyOf(hostKeys);
         Objects.requireNonNull(hostKeyVerifier);
         macs = List.copyOf(macs);
+        compression = List.copyOf(compression);
     }
 
     /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
-                List.of(), HostKeyVerifier.ACCEPT_ALL, Macs.defaultNames());
+                List.of(), HostKeyVerifier.ACCEPT_ALL, Macs.defaultNames(),
+                NO_COMPRESSION);
     }
 
     public TransportConfig withCiphers(List<String> names) {
@@ -48,15 +60,15 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported cipher: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs);
+        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs, compression);
     }
 
     public TransportConfig withHostKeys(List<SshKeyPair> keys) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs, compression);
     }
 
     public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs, compression);
     }
 
     /** The MACs to offer, most preferred first; each must be one {@link Macs#byName} knows. */
@@ -66,7 +78,18 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported MAC: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names,
+                compression);
+    }
+
+    /** The compression methods to offer, most preferred first (of {@link #CLIENT_COMPRESSION}'s three). */
+    public TransportConfig withCompression(List<String> names) {
+        for (String n : names) {
+            if (!PacketCompression.NAMES.contains(n)) {
+                throw new IllegalArgumentException("Unsupported compression: " + n);
+            }
+        }
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs, names);
     }
 
     /** Our identification string without CR LF. */
