@@ -6,6 +6,7 @@ import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.cipher.Macs;
@@ -93,7 +94,7 @@ final class ServerCommand {
                     config.ciphers(), "cipher"));
         }
         transport = transport.withCompression(config.compression() ? TransportConfig.SERVER_COMPRESSION
-                : TransportConfig.NO_COMPRESSION);
+                : TransportConfig.NO_COMPRESSION).withRekeyLimit(config.rekeyLimit());
         if (config.macs() != null) {
             transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
                     config.macs(), "MAC"));
@@ -153,6 +154,7 @@ final class ServerCommand {
         private String ciphers;
         private String macs;
         private boolean compression = true;
+        private RekeyLimit rekeyLimit = RekeyLimit.DEFAULT;
         private String logLevel = "INFO";
 
         void setOption(String option) {
@@ -194,6 +196,7 @@ final class ServerCommand {
                     case "ciphers" -> ciphers = value;
                     case "macs" -> macs = value;
                     case "compression" -> compression = parseCompression(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "loglevel" -> logLevel = value;
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
@@ -278,6 +281,10 @@ final class ServerCommand {
 
         String macs() {
             return macs;
+        }
+
+        RekeyLimit rekeyLimit() {
+            return rekeyLimit;
         }
 
         /** Whether delayed compression is offered: sshd's default {@code yes} (same as {@code delayed}). */

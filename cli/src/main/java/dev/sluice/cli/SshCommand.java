@@ -8,6 +8,7 @@ import dev.sluice.connection.SshDisconnectedException;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.TransportPipeline;
@@ -85,7 +86,7 @@ final class SshCommand {
         return all;
     }
 
-    /** The algorithm lists of {@code o} (Ciphers, MACs, Compression) applied to {@code transport}. */
+    /** The algorithm lists of {@code o} (Ciphers, MACs, Compression) and RekeyLimit applied to {@code transport}. */
     private static TransportConfig algorithms(SshOptions o, TransportConfig transport) {
         if (o.ciphers != null) {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
@@ -96,6 +97,9 @@ final class SshCommand {
         }
         if (o.compression) {
             transport = transport.withCompression(TransportConfig.CLIENT_COMPRESSION);
+        }
+        if (o.rekeyLimit != null) {
+            transport = transport.withRekeyLimit(o.rekeyLimit);
         }
         return transport;
     }
@@ -263,6 +267,7 @@ final class SshCommand {
         String ciphers;
         String macs;
         boolean compression;
+        RekeyLimit rekeyLimit;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -333,6 +338,7 @@ final class SshCommand {
                     case "ciphers" -> ciphers = value;
                     case "macs" -> macs = value;
                     case "compression" -> compression = yes(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {

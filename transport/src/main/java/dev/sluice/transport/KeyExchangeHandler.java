@@ -31,10 +31,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +56,6 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     static final List<String> SUPPORTED_KEX = List.of(Curve25519Sha256.NAME, Curve25519Sha256.LIBSSH_NAME);
     static final List<String> SUPPORTED_HOST_KEYS = List.of("ssh-ed25519");
-
-    /** OpenSSH's default rekey volume for ciphers with 64-bit blocks (ChaCha20 counts as such): 1 GiB. */
-    static final long SMALL_BLOCK_REKEY_BYTES = 1L << 30;
 
     private final TransportConfig config;
     private final TransportSession session;
@@ -79,6 +79,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private boolean newKeysSent;
     private boolean newKeysReceived;
     private long rekeyLimit = Long.MAX_VALUE;
+    private ScheduledFuture<?> rekeyTimer;
 
     KeyExchangeHandler(TransportConfig config, TransportSession session, PacketDecoder decoder,
             PacketEncoder encoder) {
@@ -106,12 +107,14 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
     }
 
@@ -329,7 +332,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             SessionKeys keys = SessionKeys.derive(kd, negotiated, session.role());
             var sealer = keys.sealer();
             pendingOpener = keys.opener();
-            rekeyLimit = rekeyLimitFor(sealer.blockSize());
+            rekeyLimit = config.rekeyLimit().bytesFor(sealer.blockSize());
             send(ctx, new NewKeys());
             encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
             newKeysSent = true;
@@ -344,11 +347,6 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             Arrays.fill(secret, (byte) 0);
         }
         maybeFinish(ctx);
-    }
-
-    /** OpenSSH's default RekeyLimit: 2^(2·blocksize) blocks for 128-bit block ciphers, 1 GiB for smaller ones. */
-    private static long rekeyLimitFor(int blockSize) {
-        return blockSize >= 16 ? 1L << 36 : SMALL_BLOCK_REKEY_BYTES;
     }
 
     private void receivedNewKeys(ChannelHandlerContext ctx, SshReader r) {
@@ -370,6 +368,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         boolean initial = !initialDone;
         Negotiated done = negotiated;
         session.negotiated(done);
+        session.keyExchangeCompleted();
+        scheduleTimedRekey(ctx);
         initialDone = true;
         localKexInit = null;
         peerKexInit = null;
@@ -380,6 +380,40 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         newKeysReceived = false;
         LOG.debug("{}: key exchange complete: {}", ctx.channel().remoteAddress(), done);
         ctx.fireUserEventTriggered(new KeyExchangeCompleted(done, initial));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == TransportSession.REKEY_REQUEST) {
+            rekeyNow(ctx, "requested");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Starts a key exchange unless one is running or the first has not completed (then new keys are coming). */
+    private void rekeyNow(ChannelHandlerContext ctx, String why) {
+        if (initialDone && localKexInit == null && ctx.channel().isActive()) {
+            LOG.debug("{}: rekeying ({})", ctx.channel().remoteAddress(), why);
+            sendKexInit(ctx);
+        }
+    }
+
+    /** RekeyLimit's time: the next exchange is due that long after this one completed. */
+    private void scheduleTimedRekey(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
+        Duration interval = config.rekeyLimit().interval();
+        if (!interval.isZero()) {
+            rekeyTimer = ctx.executor().schedule(() -> rekeyNow(ctx, "time limit"), interval.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelRekeyTimer() {
+        if (rekeyTimer != null) {
+            rekeyTimer.cancel(false);
+            rekeyTimer = null;
+        }
     }
 
     private void sendKexInit(ChannelHandlerContext ctx) {

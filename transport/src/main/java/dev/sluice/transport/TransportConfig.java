@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param macs MAC algorithms, used for both directions (negotiated only when a non-AEAD cipher is)
  * @param compression compression algorithms, used for both directions ({@code none}, {@code zlib@openssh.com},
  *     {@code zlib})
+ * @param rekeyLimit when to renew keys by volume and time (OpenSSH's RekeyLimit)
  */
 public record TransportConfig(
         String softwareVersion,
@@ -26,7 +27,8 @@ public record TransportConfig(
         List<SshKeyPair> hostKeys,
         HostKeyVerifier hostKeyVerifier,
         List<String> macs,
-        List<String> compression) {
+        List<String> compression,
+        RekeyLimit rekeyLimit) {
 
     public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
     /** What ssh offers without -C, and sshd with {@code Compression no}. */
@@ -45,13 +47,14 @@ public record TransportConfig(
         Objects.requireNonNull(hostKeyVerifier);
         macs = List.copyOf(macs);
         compression = List.copyOf(compression);
+        Objects.requireNonNull(rekeyLimit);
     }
 
     /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
                 List.of(), HostKeyVerifier.ACCEPT_ALL, Macs.defaultNames(),
-                NO_COMPRESSION);
+                NO_COMPRESSION, RekeyLimit.DEFAULT);
     }
 
     public TransportConfig withCiphers(List<String> names) {
@@ -60,15 +63,18 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported cipher: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs, compression);
+        return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs,
+                compression, rekeyLimit);
     }
 
     public TransportConfig withHostKeys(List<SshKeyPair> keys) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs, compression);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs,
+                compression, rekeyLimit);
     }
 
     public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs, compression);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs,
+                compression, rekeyLimit);
     }
 
     /** The MACs to offer, most preferred first; each must be one {@link Macs#byName} knows. */
@@ -79,7 +85,7 @@ public record TransportConfig(
             }
         }
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names,
-                compression);
+                compression, rekeyLimit);
     }
 
     /** The compression methods to offer, most preferred first (of {@link #CLIENT_COMPRESSION}'s three). */
@@ -89,7 +95,14 @@ public record TransportConfig(
                 throw new IllegalArgumentException("Unsupported compression: " + n);
             }
         }
-        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs, names);
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs, names,
+                rekeyLimit);
+    }
+
+    /** Renews keys by {@code limit} (volume and time) besides the peer's requests. */
+    public TransportConfig withRekeyLimit(RekeyLimit limit) {
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs,
+                compression, limit);
     }
 
     /** Our identification string without CR LF. */
