@@ -28,6 +28,11 @@ final class Curve25519Sha256 {
         return publicKey.clone();
     }
 
+    /** A copy of the ephemeral private key, for the Wireshark key log ({@link SessionKeyLog}); zero it after use. */
+    byte[] privateKey() {
+        return privateKey.clone();
+    }
+
     /**
      * The shared secret with {@code peerPublic}, encoded as the mpint that enters the exchange hash and the key
      * derivation. Zeroes the private key: an instance serves one exchange.

@@ -276,6 +276,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
                         negotiated.hostKey()));
         exchange = new Curve25519Sha256(random);
         byte[] serverPublic = exchange.publicKey();
+        logSessionKey(exchange);
         byte[] secret = exchange.agree(init.clientPublic());
         byte[] hostKeyBlob = hostKey.publicKey().blob();
         exchangeHash = exchangeHash(hostKeyBlob, init.clientPublic(), serverPublic, secret);
@@ -290,6 +291,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
                     negotiated.hostKey());
         }
         byte[] clientPublic = exchange.publicKey();
+        logSessionKey(exchange);
         byte[] secret = exchange.agree(reply.serverPublic());
         exchangeHash = exchangeHash(reply.hostKey(), clientPublic, reply.serverPublic(), secret);
         if (!hostKey.verify(negotiated.hostKey(), exchangeHash, reply.signature())) {
@@ -300,6 +302,19 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             throw SshException.disconnect(HOST_KEY_NOT_VERIFIABLE, "%s", refusal);
         }
         installKeys(ctx, secret);
+    }
+
+    /** With a key log configured, records our cookie and ephemeral key so Wireshark can decrypt this session. */
+    private void logSessionKey(Curve25519Sha256 kex) {
+        if (config.keyLogFile() != null) {
+            byte[] key = kex.privateKey();
+            try {
+                byte[] cookie = Arrays.copyOfRange(localKexInit, 1, 1 + KexInit.COOKIE_LENGTH);
+                SessionKeyLog.append(config.keyLogFile(), cookie, key);
+            } finally {
+                Arrays.fill(key, (byte) 0);
+            }
+        }
     }
 
     /** H of RFC 8731 section 3.1 (RFC 5656 section 4): the hash of everything both sides said. */

@@ -3,6 +3,7 @@ package dev.sluice.transport;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.SshKeyPair;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,6 +20,7 @@ import java.util.Objects;
  * @param compression compression algorithms, used for both directions ({@code none}, {@code zlib@openssh.com},
  *     {@code zlib})
  * @param rekeyLimit when to renew keys by volume and time (OpenSSH's RekeyLimit)
+ * @param keyLogFile where to append session secrets for Wireshark ({@code ssh.keylog_file}), or null for nowhere
  */
 public record TransportConfig(
         String softwareVersion,
@@ -28,7 +30,8 @@ public record TransportConfig(
         HostKeyVerifier hostKeyVerifier,
         List<String> macs,
         List<String> compression,
-        RekeyLimit rekeyLimit) {
+        RekeyLimit rekeyLimit,
+        Path keyLogFile) {
 
     public static final String DEFAULT_SOFTWARE_VERSION = "Sluice_0.1";
     /** What ssh offers without -C, and sshd with {@code Compression no}. */
@@ -50,11 +53,14 @@ public record TransportConfig(
         Objects.requireNonNull(rekeyLimit);
     }
 
-    /** OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted. */
+    /**
+     * OpenSSH 9's defaults restricted to what Sluice implements; no host keys; every host key accepted; session keys
+     * logged for Wireshark when the environment variable {@code SSHKEYLOGFILE} names a file.
+     */
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KeyExchangeHandler.SUPPORTED_KEX, Ciphers.defaultNames(),
                 List.of(), HostKeyVerifier.ACCEPT_ALL, Macs.defaultNames(),
-                NO_COMPRESSION, RekeyLimit.DEFAULT);
+                NO_COMPRESSION, RekeyLimit.DEFAULT, keyLogFileFromEnvironment());
     }
 
     public TransportConfig withCiphers(List<String> names) {
@@ -64,17 +70,17 @@ public record TransportConfig(
             }
         }
         return new TransportConfig(softwareVersion, kexAlgorithms, names, hostKeys, hostKeyVerifier, macs,
-                compression, rekeyLimit);
+                compression, rekeyLimit, keyLogFile);
     }
 
     public TransportConfig withHostKeys(List<SshKeyPair> keys) {
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, keys, hostKeyVerifier, macs,
-                compression, rekeyLimit);
+                compression, rekeyLimit, keyLogFile);
     }
 
     public TransportConfig withHostKeyVerifier(HostKeyVerifier verifier) {
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, verifier, macs,
-                compression, rekeyLimit);
+                compression, rekeyLimit, keyLogFile);
     }
 
     /** The MACs to offer, most preferred first; each must be one {@link Macs#byName} knows. */
@@ -85,7 +91,7 @@ public record TransportConfig(
             }
         }
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, names,
-                compression, rekeyLimit);
+                compression, rekeyLimit, keyLogFile);
     }
 
     /** The compression methods to offer, most preferred first (of {@link #CLIENT_COMPRESSION}'s three). */
@@ -96,13 +102,24 @@ public record TransportConfig(
             }
         }
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs, names,
-                rekeyLimit);
+                rekeyLimit, keyLogFile);
     }
 
     /** Renews keys by {@code limit} (volume and time) besides the peer's requests. */
     public TransportConfig withRekeyLimit(RekeyLimit limit) {
         return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs,
-                compression, limit);
+                compression, limit, keyLogFile);
+    }
+
+    /** Appends each session's secrets to {@code file} in Wireshark's SSH key log format; null turns that off. */
+    public TransportConfig withKeyLogFile(Path file) {
+        return new TransportConfig(softwareVersion, kexAlgorithms, ciphers, hostKeys, hostKeyVerifier, macs,
+                compression, rekeyLimit, file);
+    }
+
+    private static Path keyLogFileFromEnvironment() {
+        String file = System.getenv("SSHKEYLOGFILE");
+        return file == null || file.isEmpty() ? null : Path.of(file);
     }
 
     /** Our identification string without CR LF. */
