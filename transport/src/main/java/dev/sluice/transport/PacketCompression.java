@@ -127,7 +127,7 @@ final class PacketCompression {
             if (pos < scratch.length) {
                 break;
             }
-            scratch = Arrays.copyOf(scratch, scratch.length * 2);
+            grow(scratch.length * 2);
         }
         resultLength = pos;
         return scratch;
@@ -142,19 +142,22 @@ final class PacketCompression {
     byte[] decompress(ByteBuffer in) {
         int len = in.remaining();
         inflater.setInput(in);
-        int limit = PacketDecoder.MAX_PACKET_LENGTH;
-        ensureScratch(Math.min(limit + 1, Math.max(4 * len, 1024)));
+        // One byte past the limit is room enough to notice a payload that exceeds it.
+        int cap = PacketDecoder.MAX_PACKET_LENGTH + 1;
+        ensureScratch(Math.min(cap, Math.max(4 * len, 1024)));
         int pos = 0;
         try {
             while (true) {
-                if (pos == scratch.length) {
-                    if (pos > limit) {
+                int room = Math.min(scratch.length, cap) - pos;
+                if (room == 0) {
+                    if (pos == cap) {
                         throw SshException.disconnect(COMPRESSION_ERROR,
-                                "compressed payload inflates past %d bytes", limit);
+                                "compressed payload inflates past %d bytes", cap - 1);
                     }
-                    scratch = Arrays.copyOf(scratch, Math.min(limit + 1, scratch.length * 2));
+                    grow(Math.min(cap, scratch.length * 2));
+                    continue;
                 }
-                int n = inflater.inflate(scratch, pos, scratch.length - pos);
+                int n = inflater.inflate(scratch, pos, room);
                 pos += n;
                 if (n == 0) {
                     if (inflater.needsDictionary() || inflater.finished()) {
@@ -165,9 +168,6 @@ final class PacketCompression {
             }
         } catch (DataFormatException e) {
             throw SshException.disconnect(COMPRESSION_ERROR, "Compressed input error: %s", e.getMessage());
-        }
-        if (pos > limit) {
-            throw SshException.disconnect(COMPRESSION_ERROR, "compressed payload inflates past %d bytes", limit);
         }
         resultLength = pos;
         return scratch;
@@ -182,6 +182,13 @@ final class PacketCompression {
             Arrays.fill(scratch, (byte) 0);
             scratch = new byte[size];
         }
+    }
+
+    /** A larger scratch array with the old content; the old array, which held plaintext, is zeroed. */
+    private void grow(int size) {
+        byte[] old = scratch;
+        scratch = Arrays.copyOf(old, size);
+        Arrays.fill(old, (byte) 0);
     }
 
     /** Ends both zlib streams and zeroes the scratch array, which held plaintext. */
