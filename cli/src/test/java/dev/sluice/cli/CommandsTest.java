@@ -76,6 +76,8 @@ class CommandsTest {
         assertThat(err()).contains("Connection refused");
         assertThat(run("ssh", "-N", "-o", "MACs=umac-64@openssh.com", "host")).isEqualTo(255);
         assertThat(err()).contains("Bad SSH2 MAC spec 'umac-64@openssh.com'.");
+        assertThat(run("ssh", "-N", "-o", "RekeyLimit=lots 1h", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad number 'lots'");
     }
 
     @Test
