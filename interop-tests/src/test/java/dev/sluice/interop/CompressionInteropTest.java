@@ -10,7 +10,9 @@ import dev.sluice.interop.harness.OpenSshServer;
 import dev.sluice.interop.harness.TcpPorts;
 import dev.sluice.interop.harness.TcpTargets;
 import dev.sluice.transport.Negotiated;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportConfig;
+import dev.sluice.transport.TransportSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +90,34 @@ class CompressionInteropTest {
             assertThat(n.compressionServerToClient()).isEqualTo("zlib@openssh.com");
             assertThat(sshd.log()).contains("compression: zlib@openssh.com")
                     .contains("Enabling compression at level 6");
+        }
+    }
+
+    /** Each NEWKEYS restarts both zlib streams, on both sides alike (OpenSSH's ssh_set_newkeys does). */
+    @Test
+    void compressionShouldSurviveRekeysInBothPairings() throws Exception {
+        try (EmbeddedSluiceServer server = EmbeddedSluiceServer.startTuned(dir, List.of(clientKey.publicKeyLine()),
+                t -> t.withCompression(TransportConfig.SERVER_COMPRESSION));
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 9, TIMEOUT)) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"), server.knownHostsLine() + "\n");
+            try (ManagedProcess ssh = OpenSshClient.to(server.port()).identity(clientKey.privateKey())
+                    .option("StrictHostKeyChecking", "yes").option("UserKnownHostsFile", knownHosts.toString())
+                    .option("RekeyLimit", "256K").args("-C").logLevel("DEBUG1")
+                    .localForward(TcpPorts.free(), "127.0.0.1", target.port()).startForwarding(STARTUP)) {
+                Transfers.assertIntact(Tunnels.forwardedPort(ssh.command(), 0), target, 0, SIZE, 9, TIMEOUT);
+                assertThat(ssh.stderr().split("SSH2_MSG_NEWKEYS received", -1).length - 1)
+                        .as("key exchanges ssh completed").isGreaterThan(4);
+            }
+        }
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine())
+                .logLevel("DEBUG1").start();
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 10, TIMEOUT);
+                SluiceApiClient client = SluiceApiClient.connect(sshd.port(), clientKey.privateKey(),
+                        sshd.hostPublicKeyLine(), t -> t.withCompression(TransportConfig.CLIENT_COMPRESSION)
+                                .withRekeyLimit(RekeyLimit.parse("256K")), STARTUP)) {
+            Transfers.assertIntact(client.forward("127.0.0.1", target.port()), target, 0, SIZE, 10, TIMEOUT);
+            assertThat(TransportSession.of(client.connection().parent()).keyExchanges()).isGreaterThan(4);
+            assertThat(client.negotiated().compressionServerToClient()).isEqualTo("zlib@openssh.com");
         }
     }
 
