@@ -6,8 +6,10 @@ import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.SshKeyPair;
 import java.io.IOException;
@@ -96,6 +98,12 @@ final class ServerCommand {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
         }
+        transport = transport.withCompression(config.compression() ? TransportConfig.SERVER_COMPRESSION
+                : TransportConfig.NO_COMPRESSION).withRekeyLimit(config.rekeyLimit());
+        if (config.macs() != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
+                    config.macs(), "MAC"));
+        }
         ForwardingPolicy policy = new ForwardingPolicy(config.allowTcpForwarding());
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
@@ -162,6 +170,9 @@ final class ServerCommand {
         private String ciphers;
         private String kexAlgorithms;
         private String hostKeyAlgorithms;
+        private String macs;
+        private boolean compression = true;
+        private RekeyLimit rekeyLimit = RekeyLimit.DEFAULT;
         private String logLevel = "INFO";
 
         void setOption(String option) {
@@ -204,6 +215,9 @@ final class ServerCommand {
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
                             where, line);
+                    case "macs" -> macs = value;
+                    case "compression" -> compression = parseCompression(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "loglevel" -> logLevel = value;
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
@@ -305,6 +319,31 @@ final class ServerCommand {
 
         String hostKeyAlgorithms() {
             return hostKeyAlgorithms;
+        }
+
+        String macs() {
+            return macs;
+        }
+
+        RekeyLimit rekeyLimit() {
+            return rekeyLimit;
+        }
+
+        /** Whether delayed compression is offered: sshd's default {@code yes} (same as {@code delayed}). */
+        boolean compression() {
+            return compression;
+        }
+
+        private static boolean parseCompression(String value) {
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes", "delayed" -> {
+                    return true;
+                }
+                case "no" -> {
+                    return false;
+                }
+                default -> throw new NumberFormatException(value);
+            }
         }
 
         String logLevel() {

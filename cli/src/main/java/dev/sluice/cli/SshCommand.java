@@ -8,11 +8,13 @@ import dev.sluice.connection.SshDisconnectedException;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.kex.KexMethods;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.PublicKeys;
@@ -52,7 +54,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46CgNTqvp:l:i:L:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -80,14 +82,41 @@ final class SshCommand {
         return connectAndForward(o);
     }
 
+    /** The MACs a MACs list may name: the defaults and the SHA-1 ones that must be asked for. */
+    static List<String> supportedMacs() {
+        List<String> all = new ArrayList<>(Macs.defaultNames());
+        all.addAll(Macs.optInNames());
+        return all;
+    }
+
+    /** The algorithm lists of {@code o} (Ciphers, MACs, Compression) and RekeyLimit applied to {@code transport}. */
+    private static TransportConfig algorithms(SshOptions o, TransportConfig transport) {
+        if (o.ciphers != null) {
+            transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
+                    o.ciphers, "cipher"));
+        }
+        if (o.macs != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), o.macs, "MAC"));
+        }
+        if (o.compression) {
+            transport = transport.withCompression(TransportConfig.CLIENT_COMPRESSION);
+        }
+        if (o.rekeyLimit != null) {
+            transport = transport.withRekeyLimit(o.rekeyLimit);
+        }
+        return transport;
+    }
+
     private int connectAndForward(SshOptions o) {
         List<SshKeyPair> identities = loadIdentities(o);
         KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
                 o.batchMode, err);
-        TransportConfig transport = TransportConfig.defaults().withHostKeyVerifier(verifier);
-        if (o.ciphers != null) {
-            transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
-                    o.ciphers, "cipher"));
+        TransportConfig transport;
+        try {
+            transport = algorithms(o, TransportConfig.defaults().withHostKeyVerifier(verifier));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 255;
         }
         transport = transport.withKexAlgorithms(kexAlgorithms(o.kexAlgorithms))
                 .withHostKeyAlgorithms(o.hostKeyAlgorithms != null ? hostKeyAlgorithms(o.hostKeyAlgorithms)
@@ -268,6 +297,9 @@ final class SshCommand {
         String ciphers;
         String kexAlgorithms;
         String hostKeyAlgorithms;
+        String macs;
+        boolean compression;
+        RekeyLimit rekeyLimit;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -283,6 +315,7 @@ final class SshCommand {
                     // Address family and tty choices have nothing to change while sessions are unsupported.
                 }
                 case "N" -> noCommand = true;
+                case "C" -> compression = true;
                 case "g" -> gatewayPorts = true;
                 case "q" -> logLevel = "QUIET";
                 case "v" -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2";
@@ -291,6 +324,7 @@ final class SshCommand {
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
+                case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
             }
@@ -346,6 +380,9 @@ final class SshCommand {
                     case "ciphers" -> ciphers = value;
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms);
+                    case "macs" -> macs = value;
+                    case "compression" -> compression = yes(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {
@@ -360,7 +397,7 @@ final class SshCommand {
                     case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
                     case "identitiesonly", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication", "serveraliveinterval", "serveralivecountmax", "tcpkeepalive",
-                            "compression", "addressfamily", "requesttty" -> {
+                            "addressfamily", "requesttty" -> {
                         // Accepted: Sluice only does publickey with the given identities, which is what these
                         // settings ask for in a script; the keepalive settings arrive with sessions.
                     }

@@ -40,8 +40,13 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
-        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")),
-                t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)));
+        return startTuned(dir, authorizedKeys, t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)));
+    }
+
+    /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
+    static EmbeddedSluiceServer startTuned(Path dir, List<String> authorizedKeys, UnaryOperator<TransportConfig> tune)
+            throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tune);
     }
 
     /** A server with these host keys and the transport settings {@code configure} makes of the defaults. */

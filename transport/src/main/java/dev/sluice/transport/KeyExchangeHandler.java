@@ -6,6 +6,8 @@ import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 
 import dev.sluice.transport.cipher.CipherAlgorithm;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.MacAlgorithm;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.cipher.PacketOpener;
 import dev.sluice.transport.kex.KexContext;
 import dev.sluice.transport.kex.KexMethod;
@@ -34,10 +36,13 @@ import io.netty.channel.PendingWriteQueue;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +60,6 @@ import org.slf4j.LoggerFactory;
 final class KeyExchangeHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KeyExchangeHandler.class);
 
-    /** OpenSSH's default rekey volume for ciphers with 64-bit blocks (ChaCha20 counts as such): 1 GiB. */
-    static final long SMALL_BLOCK_REKEY_BYTES = 1L << 30;
 
     private final TransportConfig config;
     private final TransportSession session;
@@ -82,6 +85,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private boolean newKeysSent;
     private boolean newKeysReceived;
     private long rekeyLimit = Long.MAX_VALUE;
+    private ScheduledFuture<?> rekeyTimer;
 
     KeyExchangeHandler(TransportConfig config, TransportSession session, PacketDecoder decoder,
             PacketEncoder encoder) {
@@ -109,12 +113,14 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
     }
 
@@ -312,19 +318,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private void installKeys(ChannelHandlerContext ctx, byte[] secret) {
         session.sessionIdIfUnset(exchangeHash);
         KeyDerivation kd = new KeyDerivation(method.hash(), secret, exchangeHash, session.sessionId());
-        boolean client = session.role() == Role.CLIENT;
-        CipherAlgorithm c2s = Ciphers.byName(negotiated.cipherClientToServer()).orElseThrow();
-        CipherAlgorithm s2c = Ciphers.byName(negotiated.cipherServerToClient()).orElseThrow();
-        byte[] ivC2s = kd.derive('A', c2s.ivLength());
-        byte[] ivS2c = kd.derive('B', s2c.ivLength());
-        byte[] keyC2s = kd.derive('C', c2s.keyLength());
-        byte[] keyS2c = kd.derive('D', s2c.keyLength());
         try {
-            var sealer = client ? c2s.sealer(keyC2s, ivC2s) : s2c.sealer(keyS2c, ivS2c);
-            pendingOpener = client ? s2c.opener(keyS2c, ivS2c) : c2s.opener(keyC2s, ivC2s);
-            rekeyLimit = rekeyLimitFor(sealer.blockSize());
+            SessionKeys keys = SessionKeys.derive(kd, negotiated, session.role());
+            var sealer = keys.sealer();
+            pendingOpener = keys.opener();
+            rekeyLimit = config.rekeyLimit().bytesFor(sealer.blockSize());
             send(ctx, new NewKeys());
-            encoder.newKeys(sealer, strict);
+            encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
             newKeysSent = true;
             if (!initialDone && session.role() == Role.SERVER && negotiated.peerWantsExtInfo()) {
                 send(ctx, new ExtInfo(Map.of("server-sig-algs",
@@ -335,17 +335,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ctx.flush();
         } finally {
             Arrays.fill(secret, (byte) 0);
-            Arrays.fill(keyC2s, (byte) 0);
-            Arrays.fill(keyS2c, (byte) 0);
-            Arrays.fill(ivC2s, (byte) 0);
-            Arrays.fill(ivS2c, (byte) 0);
         }
         maybeFinish(ctx);
-    }
-
-    /** OpenSSH's default RekeyLimit: 2^(2·blocksize) blocks for 128-bit block ciphers, 1 GiB for smaller ones. */
-    private static long rekeyLimitFor(int blockSize) {
-        return blockSize >= 16 ? 1L << 36 : SMALL_BLOCK_REKEY_BYTES;
     }
 
     private void receivedNewKeys(ChannelHandlerContext ctx, SshReader r) {
@@ -353,7 +344,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (pendingOpener == null || newKeysReceived) {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected NEWKEYS");
         }
-        decoder.newKeys(pendingOpener, strict);
+        decoder.newKeys(pendingOpener, strict,
+                SessionKeys.inboundCompression(negotiated, session.role()));
         pendingOpener = null;
         newKeysReceived = true;
         maybeFinish(ctx);
@@ -366,6 +358,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         boolean initial = !initialDone;
         Negotiated done = negotiated;
         session.negotiated(done);
+        session.keyExchangeCompleted();
+        scheduleTimedRekey(ctx);
         initialDone = true;
         localKexInit = null;
         peerKexInit = null;
@@ -378,6 +372,40 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         newKeysReceived = false;
         LOG.debug("{}: key exchange complete: {}", ctx.channel().remoteAddress(), done);
         ctx.fireUserEventTriggered(new KeyExchangeCompleted(done, initial));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == TransportSession.REKEY_REQUEST) {
+            rekeyNow(ctx, "requested");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Starts a key exchange unless one is running or the first has not completed (then new keys are coming). */
+    private void rekeyNow(ChannelHandlerContext ctx, String why) {
+        if (initialDone && localKexInit == null && ctx.channel().isActive()) {
+            LOG.debug("{}: rekeying ({})", ctx.channel().remoteAddress(), why);
+            sendKexInit(ctx);
+        }
+    }
+
+    /** RekeyLimit's time: the next exchange is due that long after this one completed. */
+    private void scheduleTimedRekey(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
+        Duration interval = config.rekeyLimit().interval();
+        if (!interval.isZero()) {
+            rekeyTimer = ctx.executor().schedule(() -> rekeyNow(ctx, "time limit"), interval.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelRekeyTimer() {
+        if (rekeyTimer != null) {
+            rekeyTimer.cancel(false);
+            rekeyTimer = null;
+        }
     }
 
     private void sendKexInit(ChannelHandlerContext ctx) {
@@ -400,9 +428,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
                 : config.hostKeyAlgorithms().stream()
                         .filter(a -> config.hostKeys().stream().anyMatch(k -> k.publicKey().supportsSignatureAlgorithm(a)))
                         .toList();
-        List<String> none = List.of("none");
-        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), List.of(), List.of(),
-                none, none, List.of(), List.of(), false, 0);
+        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), config.macs(),
+                config.macs(), config.compression(), config.compression(), List.of(), List.of(), false, 0);
         ByteBuf payload = init.toPayload(ctx.alloc());
         localKexInit = ByteBufUtil.getBytes(payload);
         ctx.writeAndFlush(payload);
@@ -453,17 +480,28 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         public int preferredGroupBits() {
             return dhGroupBits(negotiated);
         }
+
+        @Override
+        public void logEphemeralKey(byte[] privateKey) {
+            if (config.keyLogFile() != null) {
+                byte[] cookie = Arrays.copyOfRange(localKexInit, 1, 1 + KexInit.COOKIE_LENGTH);
+                SessionKeyLog.append(config.keyLogFile(), cookie, privateKey);
+            }
+        }
     }
 
     /**
-     * OpenSSH's group size for a group exchange (kexgexc.c, dh_estimate): from the largest key the negotiated ciphers
-     * need, 3072 bits for 128-bit strength, 7680 for 192, 8192 above.
+     * OpenSSH's group size for a group exchange (kex.c kex_choose_conf, dh_estimate): from the largest key, IV or MAC
+     * key the negotiated algorithms need, 3072 bits for 128-bit strength, 7680 for 192, 8192 above.
      */
     static int dhGroupBits(Negotiated n) {
         int need = 0;
         for (String c : List.of(n.cipherClientToServer(), n.cipherServerToClient())) {
             CipherAlgorithm a = Ciphers.byName(c).orElseThrow();
             need = Math.max(need, Math.max(a.keyLength(), a.ivLength()));
+        }
+        for (String m : List.of(n.macClientToServer(), n.macServerToClient())) {
+            need = Math.max(need, Macs.byName(m).map(MacAlgorithm::keyLength).orElse(0));
         }
         int bits = need * 8;
         return bits <= 112 ? 2048 : bits <= 128 ? 3072 : bits <= 192 ? 7680 : 8192;

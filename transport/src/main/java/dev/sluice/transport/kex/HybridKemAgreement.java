@@ -111,7 +111,7 @@ final class HybridKemAgreement implements Agreement {
         this.kem = kem;
         this.hash = hash;
         this.random = random;
-        this.x25519 = new X25519Agreement(random);
+        this.x25519 = new X25519Agreement(random, null);
     }
 
     @Override

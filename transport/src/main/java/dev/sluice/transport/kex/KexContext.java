@@ -27,4 +27,10 @@ public interface KexContext {
      * ciphers need, as OpenSSH's dh_estimate works it out.
      */
     int preferredGroupBits();
+
+    /**
+     * Records this side's ephemeral X25519 private key in the Wireshark key log, when one is configured (Wireshark
+     * recomputes the shared secret from it). The caller keeps ownership of {@code privateKey} and zeroes it.
+     */
+    void logEphemeralKey(byte[] privateKey);
 }

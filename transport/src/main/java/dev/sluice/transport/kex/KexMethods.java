@@ -27,8 +27,8 @@ public final class KexMethods {
                 c -> new HybridKemAgreement(HybridKemAgreement.Kem.SNTRUP761, "SHA-512", c.random())));
         add(new OneRoundKex(SNTRUP761X25519_SHA512_OPENSSH, "SHA-512",
                 c -> new HybridKemAgreement(HybridKemAgreement.Kem.SNTRUP761, "SHA-512", c.random())));
-        add(new OneRoundKex(CURVE25519_SHA256, "SHA-256", c -> new X25519Agreement(c.random())));
-        add(new OneRoundKex(CURVE25519_SHA256_LIBSSH, "SHA-256", c -> new X25519Agreement(c.random())));
+        add(new OneRoundKex(CURVE25519_SHA256, "SHA-256", c -> new X25519Agreement(c.random(), c::logEphemeralKey)));
+        add(new OneRoundKex(CURVE25519_SHA256_LIBSSH, "SHA-256", c -> new X25519Agreement(c.random(), c::logEphemeralKey)));
         add(new OneRoundKex("ecdh-sha2-nistp256", "SHA-256", c -> new EcdhAgreement("secp256r1", c.random())));
         add(new OneRoundKex("ecdh-sha2-nistp384", "SHA-384", c -> new EcdhAgreement("secp384r1", c.random())));
         add(new OneRoundKex("ecdh-sha2-nistp521", "SHA-512", c -> new EcdhAgreement("secp521r1", c.random())));

@@ -6,6 +6,7 @@ import dev.sluice.transport.SshException;
 import dev.sluice.transport.wire.SshWriter;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
@@ -16,17 +17,23 @@ final class X25519Agreement implements Agreement {
     static final int KEY_LENGTH = X25519.POINT_SIZE;
 
     private final SecureRandom random;
+    private final Consumer<byte[]> keyLog;
     private final byte[] privateKey = new byte[X25519.SCALAR_SIZE];
     private final byte[] publicKey = new byte[X25519.POINT_SIZE];
 
-    X25519Agreement(SecureRandom random) {
+    /** {@code keyLog} sees the ephemeral private key once it exists (the Wireshark key log), or is null. */
+    X25519Agreement(SecureRandom random, Consumer<byte[]> keyLog) {
         this.random = random;
+        this.keyLog = keyLog;
     }
 
     /** Creates the ephemeral key pair and returns the public key. */
     byte[] generate() {
         X25519.generatePrivateKey(random, privateKey);
         X25519.generatePublicKey(privateKey, 0, publicKey, 0);
+        if (keyLog != null) {
+            keyLog.accept(privateKey);
+        }
         return publicKey.clone();
     }
 

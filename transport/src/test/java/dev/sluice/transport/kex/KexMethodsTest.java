@@ -62,7 +62,7 @@ class KexMethodsTest {
 
     @Test
     void curve25519SecretShouldBeRfc7748sOutputAsAnMpint() {
-        X25519Agreement alice = new X25519Agreement(fixed(ALICE));
+        X25519Agreement alice = new X25519Agreement(fixed(ALICE), null);
         assertThat(alice.clientValue()).isEqualTo(ALICE_PUBLIC);
         byte[] k = alice.clientSecret(BOB_PUBLIC);
         // RFC 8731 section 3.1: the 32 bytes read as an unsigned big-endian number; 0x4a has no high bit, no pad.
@@ -71,7 +71,7 @@ class KexMethodsTest {
 
     @Test
     void curve25519ShouldRefuseALowOrderPeerPoint() {
-        X25519Agreement a = new X25519Agreement(RANDOM);
+        X25519Agreement a = new X25519Agreement(RANDOM, null);
         a.clientValue();
         assertThatThrownBy(() -> a.clientSecret(new byte[32])).isInstanceOf(SshException.class)
                 .hasMessageContaining("shared secret is zero")
