@@ -3,7 +3,8 @@
  * host keys and key files.
  *
  * <p>API: {@code dev.sluice.transport} (pipeline, session, configuration), {@code dev.sluice.transport.key} (keys,
- * key files, known_hosts, authorized_keys) and {@code dev.sluice.transport.cipher} (the pluggable packet ciphers).
+ * key files, known_hosts, authorized_keys), {@code dev.sluice.transport.cipher} (the pluggable packet ciphers) and
+ * {@code dev.sluice.transport.kex} (the pluggable key exchange methods).
  * The message records and the wire reader/writer are shared with the upper layers only.
  */
 module dev.sluice.transport {
@@ -18,6 +19,7 @@ module dev.sluice.transport {
 
     exports dev.sluice.transport;
     exports dev.sluice.transport.cipher;
+    exports dev.sluice.transport.kex;
     exports dev.sluice.transport.key;
     // Messages and wire types are API too: researchers and extensions build and read SSH messages with them, and the
     // connection layer's public message records are made of them.

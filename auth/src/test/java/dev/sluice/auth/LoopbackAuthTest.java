@@ -139,7 +139,7 @@ class LoopbackAuthTest {
                     .satisfies(n -> {
                         assertThat(n.cipherClientToServer()).isEqualTo(cipher);
                         assertThat(n.strictKex()).isTrue();
-                        assertThat(n.kex()).isEqualTo("curve25519-sha256");
+                        assertThat(n.kex()).isEqualTo("mlkem768x25519-sha256");
                     });
             byte[] big = new byte[30000];
             big[0] = 94;

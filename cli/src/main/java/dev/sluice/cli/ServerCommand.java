@@ -9,8 +9,10 @@ import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.TcpipForwardHandler;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.SshKeyPair;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * {@code sluice server}: an SSH server configured with sshd_config keywords ({@code -o Keyword=Value}, {@code -f
@@ -89,10 +92,20 @@ final class ServerCommand {
         for (Path file : config.hostKeys()) {
             hostKeys.add(loadOrCreateHostKey(file));
         }
-        TransportConfig transport = TransportConfig.defaults().withHostKeys(hostKeys);
+        TransportConfig transport = TransportConfig.defaults().withHostKeys(hostKeys)
+                .withKexAlgorithms(SshCommand.kexAlgorithms(config.kexAlgorithms()));
+        if (config.hostKeyAlgorithms() != null) {
+            transport = transport.withHostKeyAlgorithms(SshCommand.hostKeyAlgorithms(config.hostKeyAlgorithms()));
+        }
         if (config.ciphers() != null) {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     config.ciphers(), "cipher"));
+        }
+        transport = transport.withCompression(config.compression() ? TransportConfig.SERVER_COMPRESSION
+                : TransportConfig.NO_COMPRESSION).withRekeyLimit(config.rekeyLimit());
+        if (config.macs() != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
+                    config.macs(), "MAC"));
         }
         ForwardingPolicy policy = config.forwardingPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
@@ -126,10 +139,21 @@ final class ServerCommand {
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        SshKeyPair key = SshKeyPair.generateEd25519("sluice host key");
+        SshKeyPair key = generateHostKey(file.getFileName().toString());
         OpenSshKeyFile.write(file, key, null);
         err.println("Generated host key " + file + ": " + key.publicKey().fingerprint());
         return key;
+    }
+
+    /** A new host key of the type the file name says, as {@code ssh-keygen -A} makes them: ECDSA P-256, RSA 3072. */
+    static SshKeyPair generateHostKey(String fileName) {
+        if (fileName.contains("ecdsa")) {
+            return SshKeyPair.generateEcdsa(256, "sluice host key");
+        }
+        if (fileName.contains("rsa")) {
+            return SshKeyPair.generateRsa(3072, "sluice host key");
+        }
+        return SshKeyPair.generateEd25519("sluice host key");
     }
 
     private static String hostString(InetSocketAddress a) {
@@ -148,6 +172,11 @@ final class ServerCommand {
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
         private String ciphers;
+        private String kexAlgorithms;
+        private String hostKeyAlgorithms;
+        private String macs;
+        private boolean compression = true;
+        private RekeyLimit rekeyLimit = RekeyLimit.DEFAULT;
         private String logLevel = "INFO";
 
         void setOption(String option) {
@@ -189,6 +218,12 @@ final class ServerCommand {
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
+                    case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
+                    case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
+                            where, line);
+                    case "macs" -> macs = value;
+                    case "compression" -> compression = parseCompression(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "loglevel" -> logLevel = value;
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
@@ -222,6 +257,16 @@ final class ServerCommand {
                 return value.equalsIgnoreCase("yes");
             }
             throw new IllegalArgumentException("unsupported option \"" + value + "\".");
+        }
+
+        /** Validates an algorithm list while reading, in sshd's words ("FILE line N: Bad SSH2 KexAlgorithms …"). */
+        private static String checked(String spec, Function<String, List<String>> parse, String where, int line) {
+            try {
+                parse.apply(spec);
+                return spec;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
+            }
         }
 
         private static int parsePort(String value) {
@@ -269,7 +314,10 @@ final class ServerCommand {
         }
 
         List<Path> hostKeys() {
-            return hostKeys.isEmpty() ? List.of(home().resolve(".sluice/ssh_host_ed25519_key")) : hostKeys;
+            // sshd's default HostKey files, generated on first use (as ssh-keygen -A would).
+            return hostKeys.isEmpty() ? List.of(home().resolve(".sluice/ssh_host_ed25519_key"),
+                    home().resolve(".sluice/ssh_host_ecdsa_key"), home().resolve(".sluice/ssh_host_rsa_key"))
+                    : hostKeys;
         }
 
         Path authorizedKeysFile() {
@@ -296,6 +344,39 @@ final class ServerCommand {
 
         String ciphers() {
             return ciphers;
+        }
+
+        String kexAlgorithms() {
+            return kexAlgorithms;
+        }
+
+        String hostKeyAlgorithms() {
+            return hostKeyAlgorithms;
+        }
+
+        String macs() {
+            return macs;
+        }
+
+        RekeyLimit rekeyLimit() {
+            return rekeyLimit;
+        }
+
+        /** Whether delayed compression is offered: sshd's default {@code yes} (same as {@code delayed}). */
+        boolean compression() {
+            return compression;
+        }
+
+        private static boolean parseCompression(String value) {
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes", "delayed" -> {
+                    return true;
+                }
+                case "no" -> {
+                    return false;
+                }
+                default -> throw new NumberFormatException(value);
+            }
         }
 
         String logLevel() {

@@ -10,12 +10,16 @@ import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.forwarding.RemoteForward;
 import dev.sluice.forwarding.RemotePortForwarder;
 import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.kex.KexMethods;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
+import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
@@ -29,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
@@ -52,7 +57,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:R:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -80,15 +85,46 @@ final class SshCommand {
         return connectAndForward(o);
     }
 
-    private int connectAndForward(SshOptions o) {
-        List<SshKeyPair> identities = loadIdentities(o);
-        KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
-                o.batchMode, err);
-        TransportConfig transport = TransportConfig.defaults().withHostKeyVerifier(verifier);
+    /** The MACs a MACs list may name: the defaults and the SHA-1 ones that must be asked for. */
+    static List<String> supportedMacs() {
+        List<String> all = new ArrayList<>(Macs.defaultNames());
+        all.addAll(Macs.optInNames());
+        return all;
+    }
+
+    /** The algorithm lists of {@code o} (Ciphers, MACs, Compression) and RekeyLimit applied to {@code transport}. */
+    private static TransportConfig algorithms(SshOptions o, TransportConfig transport) {
         if (o.ciphers != null) {
             transport = transport.withCiphers(AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(),
                     o.ciphers, "cipher"));
         }
+        if (o.macs != null) {
+            transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), o.macs, "MAC"));
+        }
+        if (o.compression) {
+            transport = transport.withCompression(TransportConfig.CLIENT_COMPRESSION);
+        }
+        if (o.rekeyLimit != null) {
+            transport = transport.withRekeyLimit(o.rekeyLimit);
+        }
+        return transport;
+    }
+
+    private int connectAndForward(SshOptions o) {
+        List<SshKeyPair> identities = loadIdentities(o);
+        KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
+                o.batchMode, err);
+        TransportConfig transport;
+        try {
+            transport = algorithms(o, TransportConfig.defaults().withHostKeyVerifier(verifier));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 255;
+        }
+        transport = transport.withKexAlgorithms(kexAlgorithms(o.kexAlgorithms))
+                .withHostKeyAlgorithms(o.hostKeyAlgorithms != null ? hostKeyAlgorithms(o.hostKeyAlgorithms)
+                        : HostKeyOrder.preferKnown(PublicKeys.defaultSignatureAlgorithms(), o.knownHostsFiles(),
+                                o.host, o.port));
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
                 .withBannerSink(err::print)
@@ -219,6 +255,28 @@ final class SshCommand {
         return keys;
     }
 
+    /** KexAlgorithms with OpenSSH's list syntax and its error text ("Bad SSH2 KexAlgorithms 'x'."). */
+    static List<String> kexAlgorithms(String spec) {
+        if (spec == null) {
+            return KexMethods.defaultNames();
+        }
+        try {
+            return AlgorithmList.apply(KexMethods.defaultNames(), KexMethods.supportedNames(), spec, "KexAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad SSH2 KexAlgorithms '" + spec + "'.", e);
+        }
+    }
+
+    /** HostKeyAlgorithms with OpenSSH's list syntax and its error text ("Bad key types 'x'."). */
+    static List<String> hostKeyAlgorithms(String spec) {
+        try {
+            return AlgorithmList.apply(PublicKeys.defaultSignatureAlgorithms(),
+                    PublicKeys.supportedSignatureAlgorithms(), spec, "HostKeyAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
+        }
+    }
+
     private static String describe(SshOptions o, Throwable cause) {
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
@@ -226,7 +284,8 @@ final class SshCommand {
         }
         if (c instanceof SshDisconnectedException) {
             TransportClosed closed = ((SshDisconnectedException) c).closed();
-            if (closed != null && closed.reason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+            if (closed != null && (closed.reason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE
+                    || closed.message().startsWith("Unable to negotiate with "))) {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
@@ -274,6 +333,11 @@ final class SshCommand {
         final List<RemoteForward> remoteForwards = new ArrayList<>();
         boolean noCommand;
         String ciphers;
+        String kexAlgorithms;
+        String hostKeyAlgorithms;
+        String macs;
+        boolean compression;
+        RekeyLimit rekeyLimit;
         String strictHostKeyChecking = "ask";
         final List<Path> userKnownHostsFiles = new ArrayList<>();
         boolean batchMode;
@@ -289,6 +353,7 @@ final class SshCommand {
                     // Address family and tty choices have nothing to change while sessions are unsupported.
                 }
                 case "N" -> noCommand = true;
+                case "C" -> compression = true;
                 case "g" -> gatewayPorts = true;
                 case "q" -> logLevel = "QUIET";
                 case "v" -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2";
@@ -298,8 +363,19 @@ final class SshCommand {
                 case "L" -> set("LocalForward", opt.argument());
                 case "R" -> set("RemoteForward", opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
+                case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
+            }
+        }
+
+        /** Validates an algorithm list now, so a bad one fails before connecting, in ssh's words. */
+        private static String checked(String spec, Function<String, List<String>> parse) {
+            try {
+                parse.apply(spec);
+                return spec;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("command-line line 0: " + e.getMessage(), e);
             }
         }
 
@@ -342,6 +418,11 @@ final class SshCommand {
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));
                     case "ciphers" -> ciphers = value;
+                    case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms);
+                    case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms);
+                    case "macs" -> macs = value;
+                    case "compression" -> compression = yes(value);
+                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
                         for (String f : value.split("\\s+")) {
@@ -356,7 +437,7 @@ final class SshCommand {
                     case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
                     case "identitiesonly", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication", "serveraliveinterval", "serveralivecountmax", "tcpkeepalive",
-                            "compression", "addressfamily", "requesttty" -> {
+                            "addressfamily", "requesttty" -> {
                         // Accepted: Sluice only does publickey with the given identities, which is what these
                         // settings ask for in a script; the keepalive settings arrive with sessions.
                     }

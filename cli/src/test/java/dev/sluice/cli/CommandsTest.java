@@ -65,6 +65,28 @@ class CommandsTest {
     }
 
     @Test
+    void sshTakesMacsAndCompressionLikeOpenSsh() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // Parsed and accepted: the run gets as far as connecting.
+        assertThat(run("ssh", "-N", "-C", "-m", "hmac-sha1,hmac-sha2-256", "-o", "MACs=+hmac-sha1-etm@openssh.com",
+                "-p", String.valueOf(port), "-o", "BatchMode=yes", "127.0.0.1")).isEqualTo(255);
+        assertThat(err()).contains("Connection refused");
+        assertThat(run("ssh", "-N", "-o", "MACs=umac-64@openssh.com", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad SSH2 MAC spec 'umac-64@openssh.com'.");
+        assertThat(run("ssh", "-N", "-o", "RekeyLimit=lots 1h", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad number 'lots'");
+    }
+
+    @Test
+    void serverRejectsAnUnknownCompressionValue() {
+        assertThat(run("server", "-o", "Compression=maybe")).isEqualTo(255);
+        assertThat(err()).contains("invalid value for Compression: maybe");
+    }
+
+    @Test
     void serverRejectsUnknownKeywordsLikeSshd() {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");

@@ -22,7 +22,7 @@ class ForwardingOptionsTest {
     @Test
     void dashRAndRemoteForwardAddRemoteForwardings() throws Exception {
         SshCommand.SshOptions o = new SshCommand.SshOptions();
-        for (Getopt.Option opt : new Getopt("46gNTqvp:l:i:L:R:o:c:", List.of(),
+        for (Getopt.Option opt : new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(),
                 new String[] {"-R", "0:localhost:80", "-o", "RemoteForward [::1]:8080 db:5432", "host"}).options()) {
             o.apply(opt);
         }

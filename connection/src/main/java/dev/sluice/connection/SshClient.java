@@ -137,6 +137,9 @@ public final class SshClient implements AutoCloseable {
             }
         });
         ch.closeFuture().addListener(f -> {
+            if (result.isDone()) {
+                return; // the usual case: an exception with a stack trace per connection would be wasted work
+            }
             TransportClosed closed = session.closed().orElse(null);
             result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
                     : "Connection closed by " + target.host() + " port " + target.port(), closed));

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
@@ -23,12 +25,12 @@ import java.util.Map;
  */
 final class EmbeddedSluiceServer implements AutoCloseable {
     private final SshServer server;
-    private final SshKeyPair hostKey;
+    private final List<SshKeyPair> hostKeys;
     private final int port;
 
-    private EmbeddedSluiceServer(SshServer server, SshKeyPair hostKey, int port) {
+    private EmbeddedSluiceServer(SshServer server, List<SshKeyPair> hostKeys, int port) {
         this.server = server;
-        this.hostKey = hostKey;
+        this.hostKeys = hostKeys;
         this.port = port;
     }
 
@@ -39,25 +41,41 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
-        return start(dir, authorizedKeys, cipher, ForwardingPolicy.DEFAULT);
+        return startTuned(dir, authorizedKeys, t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)));
     }
 
     /** As {@link #start(Path, List, TunnelCipher)}, with a forwarding policy (sshd_config's keywords). */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             ForwardingPolicy policy) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")),
+                t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)), policy);
+    }
+
+    /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
+    static EmbeddedSluiceServer startTuned(Path dir, List<String> authorizedKeys, UnaryOperator<TransportConfig> tune)
+            throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tune);
+    }
+
+    /** A server with these host keys and the transport settings {@code configure} makes of the defaults. */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, hostKeys, configure, ForwardingPolicy.DEFAULT);
+    }
+
+    /** As above, with a forwarding policy (sshd_config's keywords) for direct-tcpip and tcpip-forward. */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure, ForwardingPolicy policy)
+            throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
-        SshKeyPair hostKey = SshKeyPair.generateEd25519("sluice-test-host");
-        TransportConfig transport = TransportConfig.defaults().withHostKeys(List.of(hostKey));
-        if (cipher != null) {
-            transport = transport.withCiphers(List.of(cipher.wireName));
-        }
+        TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy)), new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(config);
         try {
-            return new EmbeddedSluiceServer(server, hostKey, server.start().getPort());
+            return new EmbeddedSluiceServer(server, List.copyOf(hostKeys), server.start().getPort());
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             throw e;
@@ -68,14 +86,15 @@ final class EmbeddedSluiceServer implements AutoCloseable {
         return port;
     }
 
-    /** The host public key as one line ({@code ssh-ed25519 AAAA…}). */
+    /** The (first) host public key as one line ({@code ssh-ed25519 AAAA…}). */
     String hostPublicKeyLine() {
-        return hostKey.publicKey().toOpenSshLine(null);
+        return hostKeys.get(0).publicKey().toOpenSshLine(null);
     }
 
-    /** A known_hosts line for this server, so OpenSSH clients can check its host key strictly. */
+    /** known_hosts lines for this server, one per host key, so OpenSSH clients can check its host key strictly. */
     String knownHostsLine() {
-        return "[127.0.0.1]:" + port + " " + hostPublicKeyLine();
+        return hostKeys.stream().map(k -> "[127.0.0.1]:" + port + " " + k.publicKey().toOpenSshLine(null))
+                .collect(Collectors.joining("\n"));
     }
 
     @Override

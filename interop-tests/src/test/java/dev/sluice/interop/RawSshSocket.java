@@ -70,6 +70,31 @@ final class RawSshSocket implements AutoCloseable {
         write(ascii.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Writes one unencrypted packet (RFC 4253 section 6, before the first NEWKEYS): length, padding length, payload and
+     * 4 to 11 zero bytes of padding, so that the whole is a multiple of 8.
+     */
+    void writePlainPacket(byte[] payload) throws IOException {
+        int padding = 8 - (5 + payload.length) % 8;
+        if (padding < 4) {
+            padding += 8;
+        }
+        ByteBuffer packet = ByteBuffer.allocate(5 + payload.length + padding);
+        packet.putInt(1 + payload.length + padding).put((byte) padding).put(payload);
+        write(packet.array());
+    }
+
+    /** Reads unencrypted packets until one with message number {@code id} and returns its payload. */
+    byte[] readPlainPacket(int id) throws IOException {
+        for (int i = 0; i < 16; i++) {
+            byte[] payload = readPlainPacket();
+            if ((payload[0] & 0xff) == id) {
+                return payload;
+            }
+        }
+        throw new AssertionError("no message " + id + " among the next 16 packets");
+    }
+
     /** Reads one line, without its CR LF; {@code null} at end of stream. At most 1024 bytes. */
     String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();

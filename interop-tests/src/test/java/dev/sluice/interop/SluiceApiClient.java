@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 /**
  * A Sluice client in the test's JVM, used as an application would: {@link SshClient} connects with an identity from
@@ -46,10 +47,15 @@ final class SluiceApiClient implements AutoCloseable {
      */
     static SluiceApiClient connect(int port, Path identity, String hostKeyLine, TunnelCipher cipher,
             Duration timeout) throws IOException {
+        return connect(port, identity, hostKeyLine, t -> t.withCiphers(List.of(cipher.wireName)), timeout);
+    }
+
+    /** As the other {@code connect}, with the transport settings {@code configure} makes of the defaults. */
+    static SluiceApiClient connect(int port, Path identity, String hostKeyLine,
+            UnaryOperator<TransportConfig> configure, Duration timeout) throws IOException {
         SshKeyPair key = OpenSshKeyFile.read(identity, () -> null);
         SshPublicKey expected = PublicKeys.parseLine(hostKeyLine);
-        TransportConfig transport = TransportConfig.defaults()
-                .withCiphers(List.of(cipher.wireName))
+        TransportConfig transport = configure.apply(TransportConfig.defaults())
                 .withHostKeyVerifier((h, p, k) -> k.equals(expected) ? null : "Host key verification failed.");
         SshClient.Target target = SshClient.Target.of(TcpPorts.loopback().getHostAddress(), port,
                 System.getProperty("user.name"), List.of(key)).withTransport(transport);

@@ -76,7 +76,7 @@ final class SluiceSshCommand {
         return this;
     }
 
-    /** Adds {@code -o key=value}, replacing the harness's default for that keyword if it has one. */
+    /** Adds {@code -o key=value} (e.g. {@code KexAlgorithms}), replacing the harness's default for that keyword. */
     SluiceSshCommand option(String key, String value) {
         options.put(key, value);
         return this;

@@ -6,15 +6,20 @@ import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 
 import dev.sluice.transport.cipher.CipherAlgorithm;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.MacAlgorithm;
+import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.cipher.PacketOpener;
+import dev.sluice.transport.kex.KexContext;
+import dev.sluice.transport.kex.KexMethod;
+import dev.sluice.transport.kex.KexMethods;
+import dev.sluice.transport.kex.KexOutcome;
+import dev.sluice.transport.kex.KexParty;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.message.DirectPayload;
 import dev.sluice.transport.message.Disconnect;
 import dev.sluice.transport.message.ExtInfo;
-import dev.sluice.transport.message.KexEcdhInit;
-import dev.sluice.transport.message.KexEcdhReply;
 import dev.sluice.transport.message.KexInit;
 import dev.sluice.transport.message.NewKeys;
 import dev.sluice.transport.message.SshMessage;
@@ -30,20 +35,22 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.PendingWriteQueue;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns key exchange for one connection, RFC 4253 sections 7 to 9: KEXINIT negotiation, the {@code curve25519-sha256}
- * exchange in either role, NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated by either
- * side) and the transport's generic messages (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED).
+ * Owns key exchange for one connection, RFC 4253 sections 7 to 9: KEXINIT negotiation, running the negotiated
+ * {@link KexMethod} in either role (the method computes K and H; this class picks the host key and signs, or checks
+ * the server's key and signature), NEWKEYS and the cipher swap in the packet codec, strict KEX, rekeying (initiated
+ * by either side) and the transport's generic messages (DISCONNECT, IGNORE, DEBUG, UNIMPLEMENTED).
  *
  * <p>Inbound it receives payload buffers from {@link PacketDecoder} and owns them: key exchange messages are consumed
  * here, the rest are passed on once the first exchange has completed. Outbound, from the moment our KEXINIT is sent
@@ -53,11 +60,6 @@ import org.slf4j.LoggerFactory;
 final class KeyExchangeHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(KeyExchangeHandler.class);
 
-    static final List<String> SUPPORTED_KEX = List.of(Curve25519Sha256.NAME, Curve25519Sha256.LIBSSH_NAME);
-    static final List<String> SUPPORTED_HOST_KEYS = List.of("ssh-ed25519");
-
-    /** OpenSSH's default rekey volume for ciphers with 64-bit blocks (ChaCha20 counts as such): 1 GiB. */
-    static final long SMALL_BLOCK_REKEY_BYTES = 1L << 30;
 
     private final TransportConfig config;
     private final TransportSession session;
@@ -74,13 +76,16 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private byte[] localKexInit;
     private byte[] peerKexInit;
     private Negotiated negotiated;
-    private Curve25519Sha256 exchange;
+    private KexMethod method;
+    private KexParty party;
+    private SshKeyPair hostKey;
     private boolean ignoreNextKexPacket;
     private byte[] exchangeHash;
     private PacketOpener pendingOpener;
     private boolean newKeysSent;
     private boolean newKeysReceived;
     private long rekeyLimit = Long.MAX_VALUE;
+    private ScheduledFuture<?> rekeyTimer;
 
     KeyExchangeHandler(TransportConfig config, TransportSession session, PacketDecoder decoder,
             PacketEncoder encoder) {
@@ -108,12 +113,14 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
         held.removeAndFailAll(new ClosedChannelException());
     }
 
@@ -226,7 +233,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
         KexInit local = KexInit.decode(SshReader.of(Arrays.copyOfRange(localKexInit, 1, localKexInit.length)));
         boolean client = session.role() == Role.CLIENT;
-        negotiated = Negotiation.negotiate(client ? local : peer, client ? peer : local, !initialDone);
+        try {
+            negotiated = Negotiation.negotiate(client ? local : peer, client ? peer : local, !initialDone);
+        } catch (Negotiation.NoMatch e) {
+            // OpenSSH's words on both sides (sshpkt_fatal): who, where, and the peer's list.
+            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "Unable to negotiate with %s port %d: %s",
+                    session.peerHost(), session.peerPort(), e.describe(client));
+        }
         if (!initialDone) {
             strict = negotiated.strictKex();
             if (strict && !first) {
@@ -237,11 +250,19 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ignoreNextKexPacket = true;
         }
         LOG.debug("{}: negotiated {}", ctx.channel().remoteAddress(), negotiated);
+        method = KexMethods.byName(negotiated.kex()).orElseThrow();
         if (client) {
-            exchange = new Curve25519Sha256(random);
-            send(ctx, new KexEcdhInit(exchange.publicKey()));
-            ctx.flush();
+            party = method.client(new Context(ctx));
+        } else {
+            hostKey = config.hostKeys().stream()
+                    .filter(k -> k.publicKey().supportsSignatureAlgorithm(negotiated.hostKey()))
+                    .findFirst()
+                    .orElseThrow(() -> SshException.disconnect(KEY_EXCHANGE_FAILED, "no host key of type %s",
+                            negotiated.hostKey()));
+            party = method.server(new Context(ctx));
         }
+        party.start();
+        ctx.flush();
     }
 
     /** RFC 4253 section 7: a guessed first packet counts only if both preferred kex and host key algorithms agree. */
@@ -257,110 +278,65 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             ignoreNextKexPacket = false;
             return;
         }
-        if (session.role() == Role.SERVER && id == KexEcdhInit.ID && exchange == null && exchangeHash == null) {
-            serverExchange(ctx, KexEcdhInit.decode(r));
-        } else if (session.role() == Role.CLIENT && id == KexEcdhReply.ID && exchange != null
-                && exchangeHash == null) {
-            clientExchange(ctx, KexEcdhReply.decode(r));
-        } else {
+        if (party == null || exchangeHash != null) {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected key exchange message %d", id);
         }
-    }
-
-    private void serverExchange(ChannelHandlerContext ctx, KexEcdhInit init) {
-        SshKeyPair hostKey = config.hostKeys().stream()
-                .filter(k -> k.publicKey().signatureAlgorithms().contains(negotiated.hostKey()))
-                .findFirst()
-                .orElseThrow(() -> SshException.disconnect(KEY_EXCHANGE_FAILED, "no host key of type %s",
-                        negotiated.hostKey()));
-        exchange = new Curve25519Sha256(random);
-        byte[] serverPublic = exchange.publicKey();
-        byte[] secret = exchange.agree(init.clientPublic());
-        byte[] hostKeyBlob = hostKey.publicKey().blob();
-        exchangeHash = exchangeHash(hostKeyBlob, init.clientPublic(), serverPublic, secret);
-        send(ctx, new KexEcdhReply(hostKeyBlob, serverPublic, hostKey.sign(negotiated.hostKey(), exchangeHash)));
+        KexOutcome outcome = party.receive(id, r);
+        if (outcome == null) {
+            ctx.flush();
+            return;
+        }
+        byte[] secret = outcome.sharedSecret();
+        try {
+            if (session.role() == Role.CLIENT) {
+                checkServer(outcome);
+            }
+        } catch (RuntimeException e) {
+            Arrays.fill(secret, (byte) 0);
+            throw e;
+        }
+        exchangeHash = outcome.exchangeHash();
         installKeys(ctx, secret);
     }
 
-    private void clientExchange(ChannelHandlerContext ctx, KexEcdhReply reply) {
-        SshPublicKey hostKey = PublicKeys.fromBlob(reply.hostKey());
-        if (!hostKey.signatureAlgorithms().contains(negotiated.hostKey())) {
-            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s", hostKey.keyType(),
-                    negotiated.hostKey());
+    /** The client's checks of RFC 4253 section 8: the key's type, its signature of H, and whether we trust it. */
+    private void checkServer(KexOutcome outcome) {
+        SshPublicKey serverKey = PublicKeys.fromBlob(outcome.hostKeyBlob());
+        if (!serverKey.supportsSignatureAlgorithm(negotiated.hostKey())) {
+            throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s",
+                    serverKey.keyType(), negotiated.hostKey());
         }
-        byte[] clientPublic = exchange.publicKey();
-        byte[] secret = exchange.agree(reply.serverPublic());
-        exchangeHash = exchangeHash(reply.hostKey(), clientPublic, reply.serverPublic(), secret);
-        if (!hostKey.verify(negotiated.hostKey(), exchangeHash, reply.signature())) {
+        if (!serverKey.verify(negotiated.hostKey(), outcome.exchangeHash(), outcome.signature())) {
             throw SshException.disconnect(KEY_EXCHANGE_FAILED, "incorrect signature");
         }
-        String refusal = config.hostKeyVerifier().verify(session.peerHost(), session.peerPort(), hostKey);
+        String refusal = config.hostKeyVerifier().verify(session.peerHost(), session.peerPort(), serverKey);
         if (refusal != null) {
             throw SshException.disconnect(HOST_KEY_NOT_VERIFIABLE, "%s", refusal);
-        }
-        installKeys(ctx, secret);
-    }
-
-    /** H of RFC 8731 section 3.1 (RFC 5656 section 4): the hash of everything both sides said. */
-    private byte[] exchangeHash(byte[] hostKeyBlob, byte[] clientPublic, byte[] serverPublic, byte[] secret) {
-        boolean client = session.role() == Role.CLIENT;
-        SshWriter w = SshWriter.heap();
-        w.writeBytes(session.clientVersion().getBytes(StandardCharsets.UTF_8))
-                .writeBytes(session.serverVersion().getBytes(StandardCharsets.UTF_8))
-                .writeBytes(client ? localKexInit : peerKexInit)
-                .writeBytes(client ? peerKexInit : localKexInit)
-                .writeBytes(hostKeyBlob)
-                .writeBytes(clientPublic)
-                .writeBytes(serverPublic)
-                .writeRaw(secret);
-        try {
-            MessageDigest md = MessageDigest.getInstance(Curve25519Sha256.HASH);
-            md.update(w.buffer().nioBuffer());
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            w.buffer().setZero(0, w.buffer().capacity());
         }
     }
 
     private void installKeys(ChannelHandlerContext ctx, byte[] secret) {
         session.sessionIdIfUnset(exchangeHash);
-        KeyDerivation kd = new KeyDerivation(Curve25519Sha256.HASH, secret, exchangeHash, session.sessionId());
-        boolean client = session.role() == Role.CLIENT;
-        CipherAlgorithm c2s = Ciphers.byName(negotiated.cipherClientToServer()).orElseThrow();
-        CipherAlgorithm s2c = Ciphers.byName(negotiated.cipherServerToClient()).orElseThrow();
-        byte[] ivC2s = kd.derive('A', c2s.ivLength());
-        byte[] ivS2c = kd.derive('B', s2c.ivLength());
-        byte[] keyC2s = kd.derive('C', c2s.keyLength());
-        byte[] keyS2c = kd.derive('D', s2c.keyLength());
+        KeyDerivation kd = new KeyDerivation(method.hash(), secret, exchangeHash, session.sessionId());
         try {
-            var sealer = client ? c2s.sealer(keyC2s, ivC2s) : s2c.sealer(keyS2c, ivS2c);
-            pendingOpener = client ? s2c.opener(keyS2c, ivS2c) : c2s.opener(keyC2s, ivC2s);
-            rekeyLimit = rekeyLimitFor(sealer.blockSize());
+            SessionKeys keys = SessionKeys.derive(kd, negotiated, session.role());
+            var sealer = keys.sealer();
+            pendingOpener = keys.opener();
+            rekeyLimit = config.rekeyLimit().bytesFor(sealer.blockSize());
             send(ctx, new NewKeys());
-            encoder.newKeys(sealer, strict);
+            encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
             newKeysSent = true;
             if (!initialDone && session.role() == Role.SERVER && negotiated.peerWantsExtInfo()) {
                 send(ctx, new ExtInfo(Map.of("server-sig-algs",
-                        String.join(",", SUPPORTED_HOST_KEYS).getBytes(StandardCharsets.US_ASCII))));
+                        String.join(",", PublicKeys.defaultSignatureAlgorithms()).getBytes(StandardCharsets.US_ASCII))));
             }
             // Everything the layers above wrote during the exchange goes out under the new keys.
             held.removeAndWriteAll();
             ctx.flush();
         } finally {
             Arrays.fill(secret, (byte) 0);
-            Arrays.fill(keyC2s, (byte) 0);
-            Arrays.fill(keyS2c, (byte) 0);
-            Arrays.fill(ivC2s, (byte) 0);
-            Arrays.fill(ivS2c, (byte) 0);
         }
         maybeFinish(ctx);
-    }
-
-    /** OpenSSH's default RekeyLimit: 2^(2·blocksize) blocks for 128-bit block ciphers, 1 GiB for smaller ones. */
-    private static long rekeyLimitFor(int blockSize) {
-        return blockSize >= 16 ? 1L << 36 : SMALL_BLOCK_REKEY_BYTES;
     }
 
     private void receivedNewKeys(ChannelHandlerContext ctx, SshReader r) {
@@ -368,7 +344,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (pendingOpener == null || newKeysReceived) {
             throw SshException.disconnect(PROTOCOL_ERROR, "unexpected NEWKEYS");
         }
-        decoder.newKeys(pendingOpener, strict);
+        decoder.newKeys(pendingOpener, strict,
+                SessionKeys.inboundCompression(negotiated, session.role()));
         pendingOpener = null;
         newKeysReceived = true;
         maybeFinish(ctx);
@@ -381,16 +358,54 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         boolean initial = !initialDone;
         Negotiated done = negotiated;
         session.negotiated(done);
+        session.keyExchangeCompleted();
+        scheduleTimedRekey(ctx);
         initialDone = true;
         localKexInit = null;
         peerKexInit = null;
         negotiated = null;
-        exchange = null;
+        method = null;
+        party = null;
+        hostKey = null;
         exchangeHash = null;
         newKeysSent = false;
         newKeysReceived = false;
         LOG.debug("{}: key exchange complete: {}", ctx.channel().remoteAddress(), done);
         ctx.fireUserEventTriggered(new KeyExchangeCompleted(done, initial));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == TransportSession.REKEY_REQUEST) {
+            rekeyNow(ctx, "requested");
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** Starts a key exchange unless one is running or the first has not completed (then new keys are coming). */
+    private void rekeyNow(ChannelHandlerContext ctx, String why) {
+        if (initialDone && localKexInit == null && ctx.channel().isActive()) {
+            LOG.debug("{}: rekeying ({})", ctx.channel().remoteAddress(), why);
+            sendKexInit(ctx);
+        }
+    }
+
+    /** RekeyLimit's time: the next exchange is due that long after this one completed. */
+    private void scheduleTimedRekey(ChannelHandlerContext ctx) {
+        cancelRekeyTimer();
+        Duration interval = config.rekeyLimit().interval();
+        if (!interval.isZero()) {
+            rekeyTimer = ctx.executor().schedule(() -> rekeyNow(ctx, "time limit"), interval.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelRekeyTimer() {
+        if (rekeyTimer != null) {
+            rekeyTimer.cancel(false);
+            rekeyTimer = null;
+        }
     }
 
     private void sendKexInit(ChannelHandlerContext ctx) {
@@ -408,11 +423,13 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
                 kex.add(Negotiation.STRICT_S_STD);
             }
         }
-        List<String> hostKeys = client ? SUPPORTED_HOST_KEYS
-                : config.hostKeys().stream().flatMap(k -> k.publicKey().signatureAlgorithms().stream()).distinct().toList();
-        List<String> none = List.of("none");
-        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), List.of(), List.of(),
-                none, none, List.of(), List.of(), false, 0);
+        // A server offers the algorithms it holds a key for, in the configured order (sshd's HostKeyAlgorithms).
+        List<String> hostKeys = client ? config.hostKeyAlgorithms()
+                : config.hostKeyAlgorithms().stream()
+                        .filter(a -> config.hostKeys().stream().anyMatch(k -> k.publicKey().supportsSignatureAlgorithm(a)))
+                        .toList();
+        KexInit init = new KexInit(cookie, kex, hostKeys, config.ciphers(), config.ciphers(), config.macs(),
+                config.macs(), config.compression(), config.compression(), List.of(), List.of(), false, 0);
         ByteBuf payload = init.toPayload(ctx.alloc());
         localKexInit = ByteBufUtil.getBytes(payload);
         ctx.writeAndFlush(payload);
@@ -420,5 +437,73 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
 
     private static void send(ChannelHandlerContext ctx, SshMessage message) {
         ctx.write(message.toPayload(ctx.alloc()));
+    }
+
+    /** What the running {@link KexParty} sees of this connection. */
+    private final class Context implements KexContext {
+        private final ChannelHandlerContext ctx;
+
+        Context(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public SecureRandom random() {
+            return random;
+        }
+
+        @Override
+        public void writeTranscriptHead(SshWriter w) {
+            boolean client = session.role() == Role.CLIENT;
+            w.writeBytes(session.clientVersion().getBytes(StandardCharsets.UTF_8))
+                    .writeBytes(session.serverVersion().getBytes(StandardCharsets.UTF_8))
+                    .writeBytes(client ? localKexInit : peerKexInit)
+                    .writeBytes(client ? peerKexInit : localKexInit);
+        }
+
+        @Override
+        public void send(SshMessage message) {
+            KeyExchangeHandler.send(ctx, message);
+        }
+
+        @Override
+        public byte[] hostKeyBlob() {
+            return hostKey.publicKey().blob();
+        }
+
+        @Override
+        public byte[] sign(byte[] h) {
+            return hostKey.sign(negotiated.hostKey(), h);
+        }
+
+        @Override
+        public int preferredGroupBits() {
+            return dhGroupBits(negotiated);
+        }
+
+        @Override
+        public void logEphemeralKey(byte[] privateKey) {
+            if (config.keyLogFile() != null) {
+                byte[] cookie = Arrays.copyOfRange(localKexInit, 1, 1 + KexInit.COOKIE_LENGTH);
+                SessionKeyLog.append(config.keyLogFile(), cookie, privateKey);
+            }
+        }
+    }
+
+    /**
+     * OpenSSH's group size for a group exchange (kex.c kex_choose_conf, dh_estimate): from the largest key, IV or MAC
+     * key the negotiated algorithms need, 3072 bits for 128-bit strength, 7680 for 192, 8192 above.
+     */
+    static int dhGroupBits(Negotiated n) {
+        int need = 0;
+        for (String c : List.of(n.cipherClientToServer(), n.cipherServerToClient())) {
+            CipherAlgorithm a = Ciphers.byName(c).orElseThrow();
+            need = Math.max(need, Math.max(a.keyLength(), a.ivLength()));
+        }
+        for (String m : List.of(n.macClientToServer(), n.macServerToClient())) {
+            need = Math.max(need, Macs.byName(m).map(MacAlgorithm::keyLength).orElse(0));
+        }
+        int bits = need * 8;
+        return bits <= 112 ? 2048 : bits <= 128 ? 3072 : bits <= 192 ? 7680 : 8192;
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Algorithm negotiation of RFC 4253 section 7.1: for each kind, the first algorithm on the client's list that the
- * server also lists. Failure messages follow OpenSSH's ("no matching cipher found: client … server …").
+ * server also lists. A failure is a {@link NoMatch}, from which the caller builds OpenSSH's message (kex.c
+ * kex_choose_conf, sshpkt_fatal): "no matching cipher found. Their offer: …".
  */
 final class Negotiation {
     static final String EXT_INFO_C = "ext-info-c";
@@ -27,7 +28,7 @@ final class Negotiation {
     }
 
     static Negotiated negotiate(KexInit client, KexInit server, boolean initial) {
-        String kex = choose("kex algorithm", client.kexAlgorithms(), server.kexAlgorithms(), true);
+        String kex = choose("key exchange method", client.kexAlgorithms(), server.kexAlgorithms(), true);
         String hostKey = choose("host key type", client.serverHostKeyAlgorithms(), server.serverHostKeyAlgorithms(),
                 false);
         String encC2s = choose("cipher", client.encryptionClientToServer(), server.encryptionClientToServer(), false);
@@ -36,9 +37,9 @@ final class Negotiation {
                 : choose("MAC", client.macClientToServer(), server.macClientToServer(), false);
         String macS2c = Ciphers.byName(encS2c).orElseThrow().isAead() ? ""
                 : choose("MAC", client.macServerToClient(), server.macServerToClient(), false);
-        String compC2s = choose("compression", client.compressionClientToServer(),
+        String compC2s = choose("compression method", client.compressionClientToServer(),
                 server.compressionClientToServer(), false);
-        String compS2c = choose("compression", client.compressionServerToClient(),
+        String compS2c = choose("compression method", client.compressionServerToClient(),
                 server.compressionServerToClient(), false);
         // The markers count only in the first KEXINIT (strict KEX draft section 3.1, RFC 8308 section 2.1).
         boolean strict = initial
@@ -57,7 +58,28 @@ final class Negotiation {
                 return c;
             }
         }
-        throw SshException.disconnect(KEY_EXCHANGE_FAILED, "no matching %s found: client %s server %s", what,
-                String.join(",", client), String.join(",", server));
+        throw new NoMatch(what, client, server);
+    }
+
+    /** No algorithm of one kind is on both lists: KEY_EXCHANGE_FAILED, with both offers for the message. */
+    static final class NoMatch extends SshException {
+        private static final long serialVersionUID = 1L;
+
+        /** OpenSSH's name for the kind: "key exchange method", "host key type", "cipher", "MAC", … */
+        final String what;
+        final List<String> client;
+        final List<String> server;
+
+        NoMatch(String what, List<String> client, List<String> server) {
+            super(KEY_EXCHANGE_FAILED, "no matching " + what + " found");
+            this.what = what;
+            this.client = List.copyOf(client);
+            this.server = List.copyOf(server);
+        }
+
+        /** OpenSSH's text, seen from one side: "no matching cipher found. Their offer: a,b". */
+        String describe(boolean localIsClient) {
+            return "no matching " + what + " found. Their offer: " + String.join(",", localIsClient ? server : client);
+        }
     }
 }

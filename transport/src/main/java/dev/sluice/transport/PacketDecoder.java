@@ -14,7 +14,8 @@ import java.util.List;
  * passes each payload on as a retained slice (the next handler owns and releases it).
  *
  * <p>Emits one payload per {@link #decode} call, so that a NEWKEYS payload reaches the key exchange handler, which
- * swaps the {@link PacketOpener}, before the next packet is decrypted. Confined to the event loop.
+ * swaps the {@link PacketOpener}, before the next packet is decrypted. With compression on
+ * ({@link PacketCompression}) the payload is inflated into a new buffer instead. Confined to the event loop.
  *
  * <h3>Limits</h3>
  * A packet_length over {@value #MAX_PACKET_LENGTH} (OpenSSH's PACKET_MAX_SIZE, 256 KiB) is refused before anything is
@@ -23,11 +24,22 @@ import java.util.List;
 final class PacketDecoder extends ByteToMessageDecoder {
     static final int MAX_PACKET_LENGTH = 256 * 1024;
 
+    private final PacketCompression compression;
     private PacketOpener opener = Ciphers.none().opener(new byte[0], new byte[0]);
     private int sequence;
     private int packetLength = -1;
     private long bytesSinceRekey;
     private boolean failed;
+
+    /** A decoder that never decompresses (for tests of framing and ciphers). */
+    PacketDecoder() {
+        this(new PacketCompression(Role.CLIENT));
+    }
+
+    /** A decoder decompressing as {@code compression}, which it shares with its pipeline's encoder. */
+    PacketDecoder(PacketCompression compression) {
+        this.compression = compression;
+    }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -36,7 +48,7 @@ final class PacketDecoder extends ByteToMessageDecoder {
             return;
         }
         try {
-            decodePacket(in, out);
+            decodePacket(ctx, in, out);
         } catch (RuntimeException e) {
             // The stream is out of step after a bad packet; drop the rest while the connection closes.
             failed = true;
@@ -45,7 +57,7 @@ final class PacketDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void decodePacket(ByteBuf in, List<Object> out) {
+    private void decodePacket(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (packetLength < 0) {
             if (in.readableBytes() < opener.lengthFieldSize()) {
                 return;
@@ -75,7 +87,20 @@ final class PacketDecoder extends ByteToMessageDecoder {
                 throw SshException.disconnect(PROTOCOL_ERROR, "invalid padding length %d in packet of %d bytes",
                         padding, packetLength);
             }
-            out.add(packet.retainedSlice(packet.readerIndex() + 5, payloadLength));
+            int start = packet.readerIndex() + 5;
+            ByteBuf payload;
+            if (compression.decompressing()) {
+                byte[] plain = compression.decompress(packet.nioBuffer(start, payloadLength));
+                int n = compression.resultLength();
+                if (n < 1) {
+                    throw SshException.disconnect(PROTOCOL_ERROR, "empty payload after decompression");
+                }
+                payload = ctx.alloc().buffer(n).writeBytes(plain, 0, n);
+            } else {
+                payload = packet.retainedSlice(start, payloadLength);
+            }
+            compression.received(payload.getUnsignedByte(payload.readerIndex()));
+            out.add(payload);
         } finally {
             packet.release();
             packetLength = -1;
@@ -85,6 +110,15 @@ final class PacketDecoder extends ByteToMessageDecoder {
     /** The sequence number of the packet most recently passed on (for SSH_MSG_UNIMPLEMENTED). */
     int lastSequence() {
         return sequence - 1;
+    }
+
+    /**
+     * Installs the keys and compression that NEWKEYS announced for the inbound direction; strict KEX also restarts
+     * the count.
+     */
+    void newKeys(PacketOpener next, boolean resetSequence, String compressionName) {
+        newKeys(next, resetSequence);
+        compression.newInbound(compressionName);
     }
 
     /** Installs the keys that NEWKEYS announced for the inbound direction; strict KEX also restarts the count. */
@@ -105,5 +139,6 @@ final class PacketDecoder extends ByteToMessageDecoder {
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         opener.destroy();
+        compression.destroy();
     }
 }

@@ -18,12 +18,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * and writes that on. Anything other than a ByteBuf passes through untouched.
  *
  * <p>Each write is encoded at once, in write order, so swapping the sealer right after writing NEWKEYS is exact.
- * Confined to the event loop. The payload is copied once, into the packet buffer the cipher then works on in place.
+ * Confined to the event loop. The payload is copied once, into the packet buffer the cipher then works on in place;
+ * with compression on ({@link PacketCompression}) it is compressed first.
  */
 final class PacketEncoder extends ChannelOutboundHandlerAdapter {
+    private final PacketCompression compression;
     private PacketSealer sealer = Ciphers.none().sealer(new byte[0], new byte[0]);
     private int sequence;
     private long bytesSinceRekey;
+
+    /** An encoder that never compresses (for tests of framing and ciphers). */
+    PacketEncoder() {
+        this(new PacketCompression(Role.CLIENT));
+    }
+
+    /** An encoder compressing as {@code compression}, which it shares with its pipeline's decoder. */
+    PacketEncoder(PacketCompression compression) {
+        this.compression = compression;
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -34,7 +46,11 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         ReferenceCounted payload = (ReferenceCounted) msg;
         ByteBuf packet = null;
         try {
-            int payloadLength = msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes()
+            int id = msg instanceof ByteBuf ? ((ByteBuf) msg).getUnsignedByte(((ByteBuf) msg).readerIndex())
+                    : ((DirectPayload) msg).payloadId();
+            byte[] compressed = compression.compressing() ? compress(ctx, msg) : null;
+            int payloadLength = compressed != null ? compression.resultLength()
+                    : msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes()
                     : ((DirectPayload) msg).payloadLength();
             int block = sealer.blockSize();
             int aligned = 5 + payloadLength - sealer.aadLength();
@@ -49,7 +65,9 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             packet = ctx.alloc().heapBuffer(total);
             packet.writeInt(packetLength);
             packet.writeByte(padding);
-            if (msg instanceof ByteBuf) {
+            if (compressed != null) {
+                packet.writeBytes(compressed, 0, payloadLength);
+            } else if (msg instanceof ByteBuf) {
                 ByteBuf b = (ByteBuf) msg;
                 packet.writeBytes(b, b.readerIndex(), payloadLength);
             } else {
@@ -58,6 +76,7 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             writePadding(packet, padding);
             sealer.seal(sequence++, packet);
             bytesSinceRekey += total;
+            compression.sent(id);
         } catch (Throwable t) {
             ReferenceCountUtil.safeRelease(packet);
             promise.setFailure(t);
@@ -66,6 +85,22 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             payload.release();
         }
         ctx.write(packet, promise);
+    }
+
+    /** The payload compressed (see {@link PacketCompression#compress}); a direct payload is first written out. */
+    private byte[] compress(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf) {
+            ByteBuf b = (ByteBuf) msg;
+            return compression.compress(b.nioBuffer(b.readerIndex(), b.readableBytes()));
+        }
+        DirectPayload direct = (DirectPayload) msg;
+        ByteBuf plain = ctx.alloc().heapBuffer(direct.payloadLength());
+        try {
+            direct.writePayload(plain);
+            return compression.compress(plain.nioBuffer());
+        } finally {
+            plain.release();
+        }
     }
 
     private static void writePadding(ByteBuf packet, int padding) {
@@ -77,6 +112,15 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         for (; i < padding; i++) {
             packet.writeByte(random.nextInt());
         }
+    }
+
+    /**
+     * Installs the keys and compression for the outbound direction right after NEWKEYS was written; strict KEX
+     * restarts the count.
+     */
+    void newKeys(PacketSealer next, boolean resetSequence, String compressionName) {
+        newKeys(next, resetSequence);
+        compression.newOutbound(compressionName);
     }
 
     /** Installs the keys for the outbound direction right after NEWKEYS was written; strict KEX restarts the count. */
@@ -97,5 +141,6 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         sealer.destroy();
+        compression.destroy();
     }
 }

@@ -25,8 +25,9 @@ public final class TransportPipeline {
     public static TransportSession install(ChannelPipeline pipeline, Role role, TransportConfig config) {
         TransportSession session = new TransportSession(role, config.versionLine());
         session.attachTo(pipeline.channel());
-        PacketDecoder decoder = new PacketDecoder();
-        PacketEncoder encoder = new PacketEncoder();
+        PacketCompression compression = new PacketCompression(role);
+        PacketDecoder decoder = new PacketDecoder(compression);
+        PacketEncoder encoder = new PacketEncoder(compression);
         pipeline.addLast("version", new VersionExchangeHandler(session));
         pipeline.addLast("packet-decoder", decoder);
         pipeline.addLast("packet-encoder", encoder);

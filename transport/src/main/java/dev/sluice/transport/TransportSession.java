@@ -15,7 +15,12 @@ import java.util.Optional;
 public final class TransportSession {
     private static final AttributeKey<TransportSession> KEY = AttributeKey.valueOf(TransportSession.class, "session");
 
+    /** The user event {@link #requestRekey()} sends down the pipeline to the key exchange handler. */
+    static final Object REKEY_REQUEST = new Object();
+
     private final Role role;
+    private volatile Channel channel;
+    private volatile int keyExchanges;
     private final String localVersion;
     private volatile String peerVersion;
     private volatile byte[] sessionId;
@@ -36,6 +41,28 @@ public final class TransportSession {
 
     void attachTo(Channel channel) {
         channel.attr(KEY).set(this);
+        this.channel = channel;
+    }
+
+    /** How many key exchanges have completed on this connection: 1 after the first, plus one per rekey. */
+    public int keyExchanges() {
+        return keyExchanges;
+    }
+
+    void keyExchangeCompleted() {
+        keyExchanges++;
+    }
+
+    /**
+     * Starts a key exchange now (a rekey), as RekeyLimit would; does nothing while one is running or before the first
+     * has completed. Safe to call from any thread; the exchange runs on the connection's event loop, and
+     * {@link #keyExchanges()} counts it once done.
+     */
+    public void requestRekey() {
+        Channel c = channel;
+        if (c != null) {
+            c.pipeline().fireUserEventTriggered(REKEY_REQUEST);
+        }
     }
 
     public Role role() {

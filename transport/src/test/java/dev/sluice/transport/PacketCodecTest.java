@@ -3,8 +3,8 @@ package dev.sluice.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.transport.cipher.CipherAlgorithm;
 import dev.sluice.transport.cipher.Ciphers;
+import dev.sluice.transport.cipher.PacketProtection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -19,23 +19,30 @@ import org.junit.jupiter.api.Test;
 class PacketCodecTest {
 
     private static final String[] CIPHERS = {"aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
-        "chacha20-poly1305@openssh.com"};
+        "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr"};
 
-    private static EmbeddedChannel[] keyedPair(String cipherName) {
-        CipherAlgorithm cipher = Ciphers.byName(cipherName).orElseThrow();
-        byte[] key = new byte[cipher.keyLength()];
-        byte[] iv = new byte[cipher.ivLength()];
+    /** An encoder and a decoder keyed alike; {@code suite} is a cipher name, then a MAC name for non-AEAD ones. */
+    private static EmbeddedChannel[] keyedPair(String suite) {
+        String[] names = suite.split(" ");
+        PacketProtection protection = PacketProtection.of(names[0], names.length > 1 ? names[1] : null);
+        byte[] key = new byte[protection.keyLength()];
+        byte[] iv = new byte[protection.ivLength()];
+        byte[] macKey = new byte[protection.macKeyLength()];
         new Random(7).nextBytes(key);
         new Random(8).nextBytes(iv);
+        new Random(9).nextBytes(macKey);
         PacketEncoder encoder = new PacketEncoder();
         PacketDecoder decoder = new PacketDecoder();
-        encoder.newKeys(cipher.sealer(key, iv), true);
-        decoder.newKeys(cipher.opener(key, iv), true);
+        encoder.newKeys(protection.sealer(key, iv, macKey), true);
+        decoder.newKeys(protection.opener(key, iv, macKey), true);
         return new EmbeddedChannel[] {new EmbeddedChannel(encoder), new EmbeddedChannel(decoder)};
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"})
+    @ValueSource(strings = {"aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
+        "aes128-ctr hmac-sha2-256", "aes192-ctr hmac-sha2-512", "aes256-ctr hmac-sha1",
+        "aes128-ctr hmac-sha2-256-etm@openssh.com", "aes256-ctr hmac-sha2-512-etm@openssh.com",
+        "aes192-ctr hmac-sha1-etm@openssh.com"})
     void payloadsSurviveEncodeThenDecode(String cipher) {
         EmbeddedChannel[] pair = keyedPair(cipher);
         Random random = new Random(1);
@@ -54,7 +61,8 @@ class PacketCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"})
+    @ValueSource(strings = {"aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr hmac-sha2-256",
+        "aes256-ctr hmac-sha2-512-etm@openssh.com"})
     void aFlippedBitIsAMacError(String cipher) {
         EmbeddedChannel[] pair = keyedPair(cipher);
         pair[0].writeOutbound(Unpooled.wrappedBuffer(new byte[] {94, 1, 2, 3}));
@@ -66,6 +74,30 @@ class PacketCodecTest {
                         e -> assertThat(e.reason()).isEqualTo(DisconnectReason.MAC_ERROR));
         pair[0].finishAndReleaseAll();
         pair[1].finishAndReleaseAll();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aes128-ctr hmac-sha2-256", "aes256-ctr hmac-sha2-256-etm@openssh.com",
+        "chacha20-poly1305@openssh.com"})
+    void packetsArrivingByteByByteDecodeOnceComplete(String cipher) {
+        EmbeddedChannel[] pair = keyedPair(cipher);
+        Random random = new Random(2);
+        for (int size : new int[] {3, 40, 1000}) {
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            pair[0].writeOutbound(Unpooled.wrappedBuffer(payload));
+            ByteBuf wire = pair[0].readOutbound();
+            while (wire.readableBytes() > 1) {
+                pair[1].writeInbound(wire.readRetainedSlice(1));
+                assertThat((Object) pair[1].readInbound()).isNull();
+            }
+            pair[1].writeInbound(wire);
+            ByteBuf decoded = pair[1].readInbound();
+            assertThat(ByteBufUtil.getBytes(decoded)).isEqualTo(payload);
+            decoded.release();
+        }
+        assertThat(pair[0].finishAndReleaseAll()).isFalse();
+        assertThat(pair[1].finishAndReleaseAll()).isFalse();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.sluice.benchmarks.forwarding;
 
+import dev.sluice.benchmarks.peer.Peer;
+import dev.sluice.benchmarks.peer.PeerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * End-to-end {@code -L} forwarding benchmark: moves the same volume through a loopback tunnel for each cipher and each
- * client → server pairing of OpenSSH and Sluice, plus plain loopback TCP as the ceiling, and prints one markdown table
+ * client → server pairing of OpenSSH and Sluice, MINA SSHD → MINA SSHD, plus plain loopback TCP as the ceiling, and prints one markdown table
  * with the median throughput, CPU seconds per GB on each side, and the ratio to OpenSSH → OpenSSH.
  *
  * <p>Run through {@code benchmarks/run-forwarding.sh}, which builds the launcher's jar and this class first. The data
@@ -29,9 +31,10 @@ import java.util.stream.Stream;
  * <pre>
  * options: --size 1GiB   volume per run        --runs 3            timed runs per row
  *          --warmup SIZE (default min(size, 256MiB))                --direction up|down
- *          --only plain,openssh,sluice,sluice-openssh,openssh-sluice (default: all)
+ *          --only plain,openssh,sluice,sluice-openssh,openssh-sluice,mina (default: all)
  *          --ciphers aes128-gcm@openssh.com,...  --budget 540 (seconds; rows past it are skipped)
  *          --timeout 120 (seconds per transfer)  --repo DIR          --out FILE (also write the table there)
+ *          --java PATH --classpath CP (the JDK and class path for the MINA SSHD mains)
  * </pre>
  */
 public final class ForwardingBenchmark {
@@ -44,7 +47,8 @@ public final class ForwardingBenchmark {
         OPENSSH("openssh", "OpenSSH → OpenSSH", Peer.OPENSSH, Peer.OPENSSH),
         SLUICE("sluice", "Sluice → Sluice", Peer.SLUICE, Peer.SLUICE),
         SLUICE_OPENSSH("sluice-openssh", "Sluice → OpenSSH", Peer.SLUICE, Peer.OPENSSH),
-        OPENSSH_SLUICE("openssh-sluice", "OpenSSH → Sluice", Peer.OPENSSH, Peer.SLUICE);
+        OPENSSH_SLUICE("openssh-sluice", "OpenSSH → Sluice", Peer.OPENSSH, Peer.SLUICE),
+        MINA("mina", "MINA SSHD → MINA SSHD", Peer.MINA, Peer.MINA);
 
         final String key;
         final String label;
@@ -105,7 +109,8 @@ public final class ForwardingBenchmark {
         Path work = Files.createTempDirectory("sluice-fwd-bench-");
         List<Row> rows = new ArrayList<>();
         try (LoopbackPump pump = new LoopbackPump()) {
-            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), work);
+            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), options.java, options.classpath,
+                    work);
             // Warm the pump itself so the first measured row does not pay for its JIT.
             for (int i = 0; i < 3; i++) {
                 pump.transfer(pump.targetPort(), Math.min(options.warmup, 256L << 20), options.direction,
@@ -301,6 +306,8 @@ public final class ForwardingBenchmark {
         Duration budget = Duration.ofSeconds(540);
         Duration timeout = Duration.ofSeconds(120);
         Path repo = Path.of(".").toAbsolutePath().normalize();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        String classpath = System.getProperty("java.class.path");
         Path out;
 
         static Options parse(String[] args) {
@@ -329,6 +336,8 @@ public final class ForwardingBenchmark {
                     case "--timeout" -> o.timeout = Duration.ofSeconds(positive(arg, Integer.parseInt(value)));
                     case "--repo" -> o.repo = Path.of(value).toAbsolutePath().normalize();
                     case "--out" -> o.out = Path.of(value);
+                    case "--java" -> o.java = Path.of(value);
+                    case "--classpath" -> o.classpath = value;
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
             }

@@ -33,6 +33,21 @@ public final class OpenSshClient {
         this.port = port;
     }
 
+    /**
+     * What the installed ssh supports, as {@code ssh -Q what} lists it (e.g. {@code kex}, {@code HostKeyAlgorithms}):
+     * interop tests ask the peer instead of assuming a version.
+     */
+    public static List<String> query(String what) {
+        try (ManagedProcess q = ManagedProcess.start("ssh -Q " + what, List.of("ssh", "-Q", what))) {
+            if (q.awaitExit(Duration.ofSeconds(10)) != 0) {
+                throw new AssertionError("ssh -Q " + what + " failed\n" + q.describe());
+            }
+            return q.stdout().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new AssertionError("ssh -Q " + what, e);
+        }
+    }
+
     /** A client for a server on {@code 127.0.0.1:port}. */
     public static OpenSshClient to(int port) {
         return new OpenSshClient(port);

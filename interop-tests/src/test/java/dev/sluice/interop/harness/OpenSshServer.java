@@ -129,8 +129,17 @@ public final class OpenSshServer implements AutoCloseable {
         private final List<String> authorizedKeys = new ArrayList<>();
         private final List<String> extraConfig = new ArrayList<>();
         private String logLevel = "VERBOSE";
+        private String hostKeyType = "ed25519";
+        private int hostKeyBits;
 
         private Builder() {
+        }
+
+        /** The host key's type and size, as {@code ssh-keygen -t type -b bits} (0: its default); ed25519 if unset. */
+        public Builder hostKey(String type, int bits) {
+            this.hostKeyType = type;
+            this.hostKeyBits = bits;
+            return this;
         }
 
         /** Adds a line to authorized_keys (options allowed, e.g. {@code permitopen="…" ssh-ed25519 …}). */
@@ -164,7 +173,8 @@ public final class OpenSshServer implements AutoCloseable {
 
         private OpenSshServer start(Path dir) throws IOException {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            OpenSshKeys.KeyPairFiles host = OpenSshKeys.ed25519(dir, "ssh_host_ed25519_key");
+            OpenSshKeys.KeyPairFiles host = OpenSshKeys.generate(dir, "ssh_host_" + hostKeyType + "_key", hostKeyType,
+                    hostKeyBits);
             Path authorized = dir.resolve("authorized_keys");
             Files.write(authorized, authorizedKeys);
             Files.setPosixFilePermissions(authorized, PosixFilePermissions.fromString("rw-r--r--"));

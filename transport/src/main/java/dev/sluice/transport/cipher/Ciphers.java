@@ -14,13 +14,19 @@ public final class Ciphers {
     private static final Map<String, CipherAlgorithm> BY_NAME = Map.of(
             ChaCha20Poly1305.WIRE_NAME, ChaCha20Poly1305.INSTANCE,
             AesGcm.AES128_WIRE_NAME, AesGcm.AES128,
-            AesGcm.AES256_WIRE_NAME, AesGcm.AES256);
+            AesGcm.AES256_WIRE_NAME, AesGcm.AES256,
+            AesCtr.AES128.wireName(), AesCtr.AES128,
+            AesCtr.AES192.wireName(), AesCtr.AES192,
+            AesCtr.AES256.wireName(), AesCtr.AES256);
 
-    /** OpenSSH 9's default order, restricted to the ciphers implemented here. */
+    /** OpenSSH 9's default order (ssh_config(5) Ciphers), restricted to the ciphers implemented here. */
     private static final List<String> DEFAULT_NAMES = List.of(
             ChaCha20Poly1305.WIRE_NAME,
             AesGcm.AES128_WIRE_NAME,
-            AesGcm.AES256_WIRE_NAME);
+            AesGcm.AES256_WIRE_NAME,
+            AesCtr.AES128.wireName(),
+            AesCtr.AES192.wireName(),
+            AesCtr.AES256.wireName());
 
     private Ciphers() {
     }

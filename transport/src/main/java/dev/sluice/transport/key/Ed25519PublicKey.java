@@ -41,6 +41,11 @@ final class Ed25519PublicKey implements SshPublicKey {
     }
 
     @Override
+    public int bits() {
+        return 256;
+    }
+
+    @Override
     public byte[] blob() {
         return blob.clone();
     }

@@ -185,6 +185,21 @@ public final class KnownHosts {
         return out;
     }
 
+    /**
+     * The key types of the plain (unmarked) lines for a host, in file order without repeats: what ssh uses to prefer
+     * the host key algorithms it already knows a key for (sshconnect2.c order_hostkeyalgs).
+     */
+    public List<String> keyTypes(String host, int port) {
+        String name = hostKeyName(host.toLowerCase(Locale.ROOT), port);
+        List<String> out = new ArrayList<>();
+        for (Line l : lines) {
+            if (l.marker == Marker.NONE && l.matches(name) && !out.contains(l.keyType)) {
+                out.add(l.keyType);
+            }
+        }
+        return out;
+    }
+
     /** The name a host is filed under: {@code host} for port 22 (or 0), {@code [host]:port} otherwise. */
     public static String hostKeyName(String host, int port) {
         return port == 0 || port == DEFAULT_PORT ? host : "[" + host + "]:" + port;

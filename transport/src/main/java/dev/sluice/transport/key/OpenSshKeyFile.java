@@ -5,6 +5,7 @@ import dev.sluice.transport.wire.SshReader;
 import dev.sluice.transport.wire.SshWriter;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -151,10 +152,10 @@ public final class OpenSshKeyFile {
     }
 
     static String encode(SshKeyPair key, char[] passphrase, KeyFileCipher cipher, int rounds, SecureRandom random) {
-        if (!(key instanceof Ed25519KeyPair)) {
+        if (!(key instanceof Ed25519KeyPair || key instanceof EcdsaKeyPair || key instanceof RsaKeyPair)) {
             throw new IllegalArgumentException("cannot write " + key.publicKey().keyType() + " keys to a file");
         }
-        byte[] plain = privateSection((Ed25519KeyPair) key, cipher.blockSize, random);
+        byte[] plain = privateSection(key, cipher.blockSize, random);
         try {
             SshWriter out = SshWriter.heap().writeRaw(AUTH_MAGIC).writeAscii(cipher.wireName);
             if (cipher == KeyFileCipher.NONE) {
@@ -182,14 +183,22 @@ public final class OpenSshKeyFile {
     }
 
     /** check, check, the key, comment, then padding 1, 2, 3… to a whole number of cipher blocks. */
-    private static byte[] privateSection(Ed25519KeyPair key, int blockSize, SecureRandom random) {
+    private static byte[] privateSection(SshKeyPair key, int blockSize, SecureRandom random) {
         byte[] comment = key.comment().getBytes(StandardCharsets.UTF_8);
-        // Sized up front so the buffer never grows and leaves an unzeroed copy of the secret behind.
-        SshWriter w = new SshWriter(Unpooled.buffer(256 + comment.length));
+        // Sized up front so the buffer never grows and leaves an unzeroed copy of the secret behind: an RSA key's
+        // six numbers take at most 4.5 times its modulus.
+        int keySize = key instanceof RsaKeyPair ? key.publicKey().bits() * 5 / 8 : 0;
+        SshWriter w = new SshWriter(Unpooled.buffer(512 + keySize + comment.length));
         try {
             int check = random.nextInt();
             w.writeUint32(check).writeUint32(check);
-            key.writePrivate(w);
+            if (key instanceof Ed25519KeyPair) {
+                ((Ed25519KeyPair) key).writePrivate(w);
+            } else if (key instanceof EcdsaKeyPair) {
+                ((EcdsaKeyPair) key).writePrivate(w);
+            } else {
+                ((RsaKeyPair) key).writePrivate(w);
+            }
             w.writeBytes(comment);
             for (int pad = 1; w.buffer().readableBytes() % blockSize != 0; pad++) {
                 w.writeByte(pad);
@@ -202,8 +211,6 @@ public final class OpenSshKeyFile {
 
     private static SshKeyPair decodePrivate(byte[] plain, Container c) {
         boolean encrypted = c.cipher != KeyFileCipher.NONE;
-        byte[] publicKey = null;
-        byte[] secret = null;
         try {
             SshReader r = SshReader.of(plain);
             if (r.readUint32() != r.readUint32()) {
@@ -212,14 +219,16 @@ public final class OpenSshKeyFile {
                         : new KeyFormatException("corrupt private key: check bytes differ");
             }
             String type = r.readAscii();
-            if (!Ed25519PublicKey.TYPE.equals(type)) {
+            EcdsaPublicKey.Curve curve = EcdsaPublicKey.Curve.byKeyType(type);
+            PendingKey pending;
+            if (Ed25519PublicKey.TYPE.equals(type)) {
+                pending = readEd25519(r);
+            } else if (RsaPublicKey.TYPE.equals(type)) {
+                pending = readRsa(r);
+            } else if (curve != null) {
+                pending = readEcdsa(curve, r);
+            } else {
                 throw new KeyFormatException("unsupported private key type \"" + PublicKeys.printable(type) + "\"");
-            }
-            publicKey = r.readBytes();
-            secret = r.readBytes();
-            if (publicKey.length != Ed25519PublicKey.KEY_LENGTH
-                    || secret.length != Ed25519KeyPair.SEED_LENGTH + Ed25519PublicKey.KEY_LENGTH) {
-                throw new KeyFormatException("bad ssh-ed25519 private key lengths");
             }
             String comment = r.readUtf8();
             for (int i = 1; r.remaining() > 0; i++) {
@@ -227,12 +236,8 @@ public final class OpenSshKeyFile {
                     throw new KeyFormatException("corrupt private key: bad padding");
                 }
             }
-            Ed25519KeyPair key = Ed25519KeyPair.fromSeed(Arrays.copyOf(secret, Ed25519KeyPair.SEED_LENGTH), comment);
-            byte[] derived = ((Ed25519PublicKey) key.publicKey()).rawKey();
-            if (!MessageDigest.isEqual(derived, publicKey)
-                    || !MessageDigest.isEqual(Arrays.copyOfRange(secret, Ed25519KeyPair.SEED_LENGTH, secret.length),
-                            publicKey)
-                    || !Arrays.equals(key.publicKey().blob(), c.publicBlob)) {
+            SshKeyPair key = pending.build(comment);
+            if (!Arrays.equals(key.publicKey().blob(), c.publicBlob)) {
                 key.destroy();
                 throw new KeyFormatException("private key does not match its public key");
             }
@@ -241,11 +246,64 @@ public final class OpenSshKeyFile {
             throw e;
         } catch (SshException e) {
             throw new KeyFormatException("corrupt private key: " + e.getMessage(), e);
-        } finally {
-            if (secret != null) {
-                Arrays.fill(secret, (byte) 0);
-            }
         }
+    }
+
+    /** A private key read up to its comment, which follows it in the file. */
+    private interface PendingKey {
+        SshKeyPair build(String comment);
+    }
+
+    private static PendingKey readEd25519(SshReader r) {
+        byte[] publicKey = r.readBytes();
+        byte[] secret = r.readBytes();
+        try {
+            if (publicKey.length != Ed25519PublicKey.KEY_LENGTH
+                    || secret.length != Ed25519KeyPair.SEED_LENGTH + Ed25519PublicKey.KEY_LENGTH) {
+                throw new KeyFormatException("bad ssh-ed25519 private key lengths");
+            }
+            byte[] seed = Arrays.copyOf(secret, Ed25519KeyPair.SEED_LENGTH);
+            boolean tailMatches = MessageDigest.isEqual(
+                    Arrays.copyOfRange(secret, Ed25519KeyPair.SEED_LENGTH, secret.length), publicKey);
+            return comment -> {
+                try {
+                    Ed25519KeyPair key = Ed25519KeyPair.fromSeed(seed, comment);
+                    if (!tailMatches || !MessageDigest.isEqual(((Ed25519PublicKey) key.publicKey()).rawKey(),
+                            publicKey)) {
+                        key.destroy();
+                        throw new KeyFormatException("private key does not match its public key");
+                    }
+                    return key;
+                } finally {
+                    Arrays.fill(seed, (byte) 0);
+                }
+            };
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private static PendingKey readEcdsa(EcdsaPublicKey.Curve curve, SshReader r) {
+        EcdsaPublicKey stored = EcdsaPublicKey.decodeAfterType(curve, r);
+        BigInteger d = r.readMpint();
+        return comment -> {
+            EcdsaKeyPair key = new EcdsaKeyPair(curve, d, comment);
+            if (!key.publicKey().equals(stored)) {
+                key.destroy();
+                throw new KeyFormatException("private key does not match its public key");
+            }
+            return key;
+        };
+    }
+
+    private static PendingKey readRsa(SshReader r) {
+        BigInteger n = r.readMpint();
+        BigInteger e = r.readMpint();
+        BigInteger d = r.readMpint();
+        BigInteger iqmp = r.readMpint();
+        BigInteger p = r.readMpint();
+        BigInteger q = r.readMpint();
+        return comment -> RsaKeyPair.fromComponents(n, e, d, iqmp, p, q, comment);
     }
 
     private static byte[] derive(Container c, char[] passphrase, int maxRounds) {

@@ -4,13 +4,16 @@ import dev.sluice.transport.SshException;
 import dev.sluice.transport.wire.SshReader;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * Parses public keys from wire blobs and from OpenSSH text lines, and holds the registry of key types Sluice
- * supports (ssh-ed25519 for now).
+ * supports: ssh-ed25519, ecdsa-sha2-nistp256/384/521 and ssh-rsa (signing rsa-sha2-512, rsa-sha2-256 and, by opt-in,
+ * ssh-rsa).
  */
 public final class PublicKeys {
     /**
@@ -29,12 +32,33 @@ public final class PublicKeys {
             "ecdsa-sha2-nistp521-cert-v01@openssh.com",
             "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", "sk-ssh-ed25519-cert-v01@openssh.com");
 
+    /** OpenSSH 9's default host key and public key signature algorithms that Sluice implements, preferred first. */
+    private static final List<String> DEFAULT_SIGNATURE_ALGORITHMS = List.of(Ed25519PublicKey.TYPE,
+            "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", RsaPublicKey.SHA512,
+            RsaPublicKey.SHA256);
+
     private PublicKeys() {
     }
 
     /** Whether {@link #fromBlob} can decode keys of this type. */
     public static boolean isSupported(String keyType) {
-        return Ed25519PublicKey.TYPE.equals(keyType);
+        return Ed25519PublicKey.TYPE.equals(keyType) || RsaPublicKey.TYPE.equals(keyType)
+                || EcdsaPublicKey.Curve.byKeyType(keyType) != null;
+    }
+
+    /**
+     * OpenSSH's default HostKeyAlgorithms (and PubkeyAcceptedAlgorithms) restricted to what Sluice implements:
+     * ssh-ed25519, ecdsa-sha2-nistp256/384/521, rsa-sha2-512, rsa-sha2-256. SHA-1 {@code ssh-rsa} is left out.
+     */
+    public static List<String> defaultSignatureAlgorithms() {
+        return DEFAULT_SIGNATURE_ALGORITHMS;
+    }
+
+    /** Every signature algorithm Sluice implements: the defaults, then the opt-in {@code ssh-rsa}. */
+    public static List<String> supportedSignatureAlgorithms() {
+        List<String> all = new ArrayList<>(DEFAULT_SIGNATURE_ALGORITHMS);
+        all.add(RsaPublicKey.TYPE);
+        return List.copyOf(all);
     }
 
     /**
@@ -48,8 +72,13 @@ public final class PublicKeys {
             SshReader r = SshReader.of(blob);
             String type = r.readAscii();
             SshPublicKey key;
+            EcdsaPublicKey.Curve curve = EcdsaPublicKey.Curve.byKeyType(type);
             if (Ed25519PublicKey.TYPE.equals(type)) {
                 key = Ed25519PublicKey.decodeAfterType(r);
+            } else if (RsaPublicKey.TYPE.equals(type)) {
+                key = RsaPublicKey.decodeAfterType(r);
+            } else if (curve != null) {
+                key = EcdsaPublicKey.decodeAfterType(curve, r);
             } else {
                 throw new KeyFormatException("unsupported key type \"" + printable(type) + "\"");
             }

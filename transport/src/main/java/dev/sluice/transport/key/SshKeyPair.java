@@ -44,4 +44,26 @@ public interface SshKeyPair extends Destroyable {
     static SshKeyPair generateEd25519(String comment) {
         return Ed25519KeyPair.generate(new SecureRandom(), comment);
     }
+
+    /**
+     * A new ECDSA key on NIST P-256, P-384 or P-521, as {@code ssh-keygen -t ecdsa -b bits} makes.
+     *
+     * @throws IllegalArgumentException for any other size (ssh-keygen's "Invalid ECDSA key length")
+     */
+    static SshKeyPair generateEcdsa(int bits, String comment) {
+        EcdsaPublicKey.Curve curve = EcdsaPublicKey.Curve.byBits(bits);
+        if (curve == null) {
+            throw new IllegalArgumentException("Invalid ECDSA key length: valid lengths are 256, 384 or 521 bits");
+        }
+        return EcdsaKeyPair.generate(curve, new SecureRandom(), comment);
+    }
+
+    /**
+     * A new RSA key with exponent 65537, as {@code ssh-keygen -t rsa -b bits} makes (1024 to 16384 bits).
+     *
+     * @throws IllegalArgumentException for a size out of range
+     */
+    static SshKeyPair generateRsa(int bits, String comment) {
+        return RsaKeyPair.generate(bits, new SecureRandom(), comment);
+    }
 }

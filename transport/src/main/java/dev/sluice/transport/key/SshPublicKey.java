@@ -19,6 +19,9 @@ public interface SshPublicKey {
     /** The key type name, e.g. {@code "ssh-ed25519"}; the first string of {@link #blob()}. */
     String keyType();
 
+    /** The key's size in bits as {@code ssh-keygen -l} prints it: 256 for Ed25519, the curve or modulus size. */
+    int bits();
+
     /** The public key blob (RFC 4253 section 6.6), as sent on the wire; a fresh copy. */
     byte[] blob();
 
@@ -27,6 +30,14 @@ public interface SshPublicKey {
      * (an RSA key will list rsa-sha2-512 and rsa-sha2-256, RFC 8332).
      */
     List<String> signatureAlgorithms();
+
+    /**
+     * Whether this key can sign and verify with {@code signatureAlgorithm}: the names of
+     * {@link #signatureAlgorithms()}, plus, for RSA, the SHA-1 {@code ssh-rsa} that is only used when named.
+     */
+    default boolean supportsSignatureAlgorithm(String signatureAlgorithm) {
+        return signatureAlgorithms().contains(signatureAlgorithm);
+    }
 
     /**
      * Verifies a signature blob ({@code string algorithm, string signature}, e.g. RFC 8709 section 6) over
@@ -42,7 +53,7 @@ public interface SshPublicKey {
      * arrives, and a signature made with another algorithm must not pass.
      */
     default boolean verify(String signatureAlgorithm, byte[] data, byte[] signatureBlob) {
-        return signatureAlgorithms().contains(signatureAlgorithm)
+        return supportsSignatureAlgorithm(signatureAlgorithm)
                 && signatureAlgorithm.equals(PublicKeys.signatureAlgorithmOf(signatureBlob))
                 && verify(data, signatureBlob);
     }

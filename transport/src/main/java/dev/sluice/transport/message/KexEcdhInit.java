@@ -22,6 +22,11 @@ public record KexEcdhInit(byte[] clientPublic) implements SshMessage {
     }
 
     @Override
+    public int sizeHint() {
+        return clientPublic.length + 4;
+    }
+
+    @Override
     public void encodeBody(SshWriter w) {
         w.writeBytes(clientPublic);
     }

@@ -37,6 +37,11 @@ public record KexEcdhReply(byte[] hostKey, byte[] serverPublic, byte[] signature
     }
 
     @Override
+    public int sizeHint() {
+        return hostKey.length + serverPublic.length + signature.length + 12;
+    }
+
+    @Override
     public void encodeBody(SshWriter w) {
         w.writeBytes(hostKey).writeBytes(serverPublic).writeBytes(signature);
     }

@@ -10,7 +10,8 @@ class CiphersTest {
     @Test
     void defaultsShouldFollowOpenSshPreferenceOrder() {
         assertThat(Ciphers.defaultNames()).containsExactly(
-                "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
+                "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+                "aes128-ctr", "aes192-ctr", "aes256-ctr");
         assertThatThrownBy(() -> Ciphers.defaultNames().add("x")).isInstanceOf(UnsupportedOperationException.class);
     }
 
@@ -19,7 +20,7 @@ class CiphersTest {
         for (String name : Ciphers.defaultNames()) {
             CipherAlgorithm alg = Ciphers.byName(name).orElseThrow();
             assertThat(alg.wireName()).isEqualTo(name);
-            assertThat(alg.isAead()).isTrue();
+            assertThat(alg.isAead()).isEqualTo(!name.endsWith("-ctr"));
         }
     }
 
@@ -36,6 +37,7 @@ class CiphersTest {
     @Test
     void unknownNullAndNoneShouldNotResolve() {
         assertThat(Ciphers.byName("aes128-cbc")).isEmpty();
+        assertThat(Ciphers.byName("3des-cbc")).isEmpty();
         assertThat(Ciphers.byName(null)).isEmpty();
         assertThat(Ciphers.byName("none")).isEmpty();
         assertThat(Ciphers.byName("AES128-GCM@OPENSSH.COM")).isEmpty();

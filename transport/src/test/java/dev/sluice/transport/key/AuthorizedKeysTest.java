@@ -45,11 +45,14 @@ class AuthorizedKeysTest {
     @Test
     void shouldParseOptionsCommentsAndSkipWhatItCannotUse() throws Exception {
         AuthorizedKeys keys = AuthorizedKeys.parse(null, sample());
+        SshPublicKey rsa = PublicKeys.parseLine(rsaLine());
 
         assertThat(keys.entries()).containsExactly(
                 new AuthorizedKeys.Entry(List.of("command=\"echo a, b\"", "no-pty"), A, "first key", 4),
                 new AuthorizedKeys.Entry(List.of("restrict", "command=\"say \\\"hi there\\\"\"",
                         "permitopen=\"192.0.2.1:80\""), B, "", 5),
+                new AuthorizedKeys.Entry(List.of(), rsa, "rsa", 6),
+                new AuthorizedKeys.Entry(List.of("no-pty", "from=\"*.example.com,!bad.example.com\""), rsa, "rsa", 7),
                 new AuthorizedKeys.Entry(List.of(), C, "spaced   comment", 11));
         assertThat(keys.find(B)).map(AuthorizedKeys.Entry::line).contains(5);
         assertThat(keys.find(SshKeyPair.generateEd25519("").publicKey())).isEmpty();
@@ -61,14 +64,16 @@ class AuthorizedKeysTest {
         Files.writeString(file, sample());
         List<String> ours = AuthorizedKeys.read(file).entries().stream()
                 .map(e -> e.key().fingerprint()).collect(Collectors.toList());
-        // ssh-keygen -l lists every key line it can parse, options or not; keep the types we support.
+        // ssh-keygen -l lists every key line it can parse, options or not.
         List<String> theirs = new ArrayList<>();
         for (String line : SshKeygen.runOk("-l", "-f", file.toString()).split("\n")) {
-            if (line.endsWith("(ED25519)")) {
+            if (line.endsWith("(ED25519)") || line.endsWith("(RSA)")) {
                 theirs.add(line.split(" ")[1]);
             }
         }
-        assertThat(ours).containsExactly(A.fingerprint(), B.fingerprint(), C.fingerprint()).isEqualTo(theirs);
+        String rsa = PublicKeys.parseLine(rsaLine()).fingerprint();
+        assertThat(ours).containsExactly(A.fingerprint(), B.fingerprint(), rsa, rsa, C.fingerprint())
+                .isEqualTo(theirs);
     }
 
     @Test

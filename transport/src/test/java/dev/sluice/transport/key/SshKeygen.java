@@ -26,6 +26,11 @@ final class SshKeygen {
 
     /** Runs {@code ssh-keygen args…} with stdin closed, so it can never wait for a passphrase prompt. */
     static Run run(String... args) throws IOException, InterruptedException {
+        return runWithInput(Path.of("/dev/null"), args);
+    }
+
+    /** Runs {@code ssh-keygen args…} with stdin read from {@code input} (the message for {@code -Y verify}). */
+    static Run runWithInput(Path input, String... args) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             fail("ssh-keygen is not installed at " + BINARY + "; ./run-tests installs openssh-client");
         }
@@ -35,7 +40,7 @@ final class SshKeygen {
         Path err = Files.createTempFile("ssh-keygen", ".err");
         try {
             Process p = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(input.toFile()))
                     .redirectError(err.toFile())
                     .start();
             byte[] out = p.getInputStream().readAllBytes();

@@ -1,4 +1,4 @@
-package dev.sluice.benchmarks.forwarding;
+package dev.sluice.benchmarks.peer;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  * process alone undercounts. {@link #treeCpuSeconds()} sums utime+stime of the process and every live descendant,
  * plus cutime+cstime (time of children already reaped), so no process is counted twice or missed.
  */
-final class PeerProcess implements AutoCloseable {
+public final class PeerProcess implements AutoCloseable {
     private static final int KEPT_CHARS = 64 * 1024;
     private static final double TICKS_PER_SECOND = clockTicks();
 
@@ -41,32 +41,44 @@ final class PeerProcess implements AutoCloseable {
         this.stderr = new Tail(process.getErrorStream(), name + " stderr");
     }
 
-    static PeerProcess start(String name, List<String> command, Path workDir) throws IOException {
+    /** Starts {@code command} in {@code workDir} with standard input from /dev/null. */
+    public static PeerProcess start(String name, List<String> command, Path workDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         return new PeerProcess(name, builder.start());
     }
 
-    String name() {
+    /** Starts {@code command} with a pipe on its standard input, for drivers that talk to it line by line. */
+    public static PeerProcess startWithInput(String name, List<String> command, Path workDir) throws IOException {
+        return new PeerProcess(name, new ProcessBuilder(command).directory(workDir.toFile()).start());
+    }
+
+    /** Writes one line to the process's standard input (started with {@link #startWithInput}). */
+    public void sendLine(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
+    public String name() {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Waits for a stdout line matching {@code test} and returns it. */
-    String awaitStdoutLine(Predicate<String> test, Duration timeout) throws IOException {
+    public String awaitStdoutLine(Predicate<String> test, Duration timeout) throws IOException {
         return stdout.await(test, timeout, this);
     }
 
     /** Waits for a stderr line matching {@code test} and returns it. */
-    String awaitStderrLine(Predicate<String> test, Duration timeout) throws IOException {
+    public String awaitStderrLine(Predicate<String> test, Duration timeout) throws IOException {
         return stderr.await(test, timeout, this);
     }
 
     /** Waits until something listens on {@code port}, without connecting (which would open a tunnel channel). */
-    void awaitListening(int port, Duration timeout) throws IOException {
+    public void awaitListening(int port, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!isListening(port)) {
             if (!process.isAlive()) {
@@ -79,12 +91,12 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** CPU seconds (user+system) used so far by the process and all its descendants. */
-    double treeCpuSeconds() throws IOException {
+    public double treeCpuSeconds() throws IOException {
         List<ProcessHandle> tree = new ArrayList<>();
         tree.add(process.toHandle());
         process.toHandle().descendants().forEach(tree::add);
@@ -96,7 +108,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** The last output of both streams, for error reports. */
-    String describe() {
+    public String describe() {
         return "---- " + name + " (pid " + pid() + (process.isAlive() ? ", running" : ", exit " + process.exitValue())
                 + ")\nstdout: " + stdout.text() + "\nstderr: " + stderr.text();
     }
@@ -118,7 +130,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** utime+stime+cutime+cstime from /proc/PID/stat (fields 14–17), 0 if the process is gone. */
-    static long cpuTicks(long pid) throws IOException {
+    public static long cpuTicks(long pid) throws IOException {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -133,7 +145,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /** Whether a socket listens on {@code port} per /proc/net/tcp and tcp6 (state 0A = LISTEN). */
-    static boolean isListening(int port) throws IOException {
+    public static boolean isListening(int port) throws IOException {
         String suffix = String.format(":%04X", port);
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             List<String> lines;
@@ -167,7 +179,7 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) throws IOException {
+    public static void sleep(long millis) throws IOException {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
