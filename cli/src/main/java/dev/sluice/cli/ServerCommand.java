@@ -1,6 +1,11 @@
 package dev.sluice.cli;
 
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
+import dev.sluice.auth.KeyboardInteractiveAuthenticator;
+import dev.sluice.auth.PasswordAuthenticator;
+import dev.sluice.auth.ServerAuthConfig;
+import dev.sluice.auth.ShadowPasswordAuthenticator;
+import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.AllowTcpForwarding;
@@ -94,9 +99,9 @@ final class ServerCommand {
         ForwardingPolicy policy = new ForwardingPolicy(config.allowTcpForwarding());
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
-                new AuthorizedKeysAuthenticator(config.authorizedKeysFile()), config.maxAuthTries(),
-                config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)));
+                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
+                config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), config.authConfig(), config.maxStartups);
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -145,6 +150,13 @@ final class ServerCommand {
         private int loginGraceSeconds = 120;
         private String ciphers;
         private String logLevel = "INFO";
+        private boolean pubkeyAuthentication = true;
+        private boolean passwordAuthentication;
+        private boolean kbdInteractiveAuthentication;
+        private boolean permitEmptyPasswords;
+        private List<List<String>> authenticationMethods = List.of();
+        private MaxStartups maxStartups = MaxStartups.DEFAULT;
+        private Path banner;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -184,9 +196,17 @@ final class ServerCommand {
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
                     case "loglevel" -> logLevel = value;
-                    case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
-                            "pubkeyauthentication" -> {
-                        // Accepted for sshd_config compatibility: embedded mode has no PAM, pid file or passwords.
+                    case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
+                    case "passwordauthentication" -> passwordAuthentication = yes(value);
+                    case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
+                            kbdInteractiveAuthentication = yes(value);
+                    case "permitemptypasswords" -> permitEmptyPasswords = yes(value);
+                    case "authenticationmethods" -> authenticationMethods =
+                            ServerAuthConfig.parseAuthenticationMethods(value);
+                    case "maxstartups" -> maxStartups = MaxStartups.parse(value);
+                    case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
+                    case "usepam", "strictmodes", "pidfile" -> {
+                        // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
                     }
                     default -> throw new IllegalArgumentException(where + " line " + line
                             + ": Bad configuration option: " + keyword);
@@ -195,6 +215,27 @@ final class ServerCommand {
                 throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
                         + value);
             }
+        }
+
+        private static boolean yes(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes" -> true;
+                case "no" -> false;
+                default -> throw new NumberFormatException(value);
+            };
+        }
+
+        /**
+         * Password and keyboard-interactive check the system's users (/etc/shadow); keyboard-interactive asks
+         * "Password: " as PAM's pam_unix does. Both are off unless configured: in embedded mode a password login acts
+         * as the server's own OS user, so sshd's "yes" defaults would hand that user to every system account.
+         */
+        ServerAuthConfig authConfig() throws IOException {
+            PasswordAuthenticator passwords = new ShadowPasswordAuthenticator();
+            String text = banner == null ? null : Files.readString(banner);
+            return new ServerAuthConfig(passwordAuthentication ? passwords : null,
+                    kbdInteractiveAuthentication ? KeyboardInteractiveAuthenticator.password(passwords) : null,
+                    authenticationMethods, permitEmptyPasswords, text);
         }
 
         private static int parsePort(String value) {
