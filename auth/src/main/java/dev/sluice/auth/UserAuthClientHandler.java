@@ -360,7 +360,8 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
             }
             List<byte[]> answers = new ArrayList<>();
             for (UserAuthInfoRequest.Prompt p : request.prompts()) {
-                char[] answer = ui.prompt(p.text(), p.echo());
+                // As ssh since 8.4: say who asks, since a server's prompt may look like anyone's.
+                char[] answer = ui.prompt("(" + user + "@" + session.peerHost() + ") " + p.text(), p.echo());
                 // As ssh, whose read_passphrase gives "" when it cannot ask: the server decides what that means.
                 answers.add(answer == null ? new byte[0] : PasswordRequest.utf8(answer));
                 if (answer != null) {

@@ -1,6 +1,5 @@
 package dev.sluice.auth;
 
-import static dev.sluice.transport.DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE;
 import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 import static dev.sluice.transport.DisconnectReason.SERVICE_NOT_AVAILABLE;
 
@@ -405,7 +404,8 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         if (++failures >= maxAuthTries) {
             LOG.info("maximum authentication attempts exceeded for {} from {} port {} ssh2", user,
                     session.peerHost(), session.peerPort());
-            throw SshException.disconnect(NO_MORE_AUTH_METHODS_AVAILABLE, "Too many authentication failures");
+            // sshd's ssh_packet_disconnect, which says PROTOCOL_ERROR; clients print the code.
+            throw SshException.disconnect(PROTOCOL_ERROR, "Too many authentication failures");
         }
         reply(ctx, method, false);
     }

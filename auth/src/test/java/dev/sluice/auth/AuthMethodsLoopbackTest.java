@@ -191,7 +191,7 @@ class AuthMethodsLoopbackTest {
         Outcome o = run(null, passwordServer(SECRET), 2, List.of(), config);
         assertThat(o.clientFailure()).isNotNull();
         assertThat(o.clientSession().closed()).get().satisfies(c -> {
-            assertThat(c.reason()).isEqualTo(DisconnectReason.NO_MORE_AUTH_METHODS_AVAILABLE);
+            assertThat(c.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
             assertThat(c.message()).isEqualTo("Too many authentication failures");
             assertThat(c.local()).isFalse();
         });
@@ -267,8 +267,8 @@ class AuthMethodsLoopbackTest {
                 client(ui));
         assertThat(o.clientFailure()).isNull();
         assertThat(o.serverUser().methods()).containsExactly("keyboard-interactive");
-        assertThat(ui.transcript).containsExactly("> Two-step login", "> Answer both.", "Password: ",
-                "Team: [echo]", "Code: [echo]");
+        assertThat(ui.transcript).containsExactly("> Two-step login", "> Answer both.",
+                "(tester@127.0.0.1) Password: ", "(tester@127.0.0.1) Team: [echo]", "(tester@127.0.0.1) Code: [echo]");
     }
 
     @Test
@@ -277,7 +277,7 @@ class AuthMethodsLoopbackTest {
         Outcome o = run(null, new ServerAuthConfig(null, KeyboardInteractiveAuthenticator.password(SECRET),
                 List.of(), false, null), 6, List.of(), client(ui));
         assertThat(o.clientFailure()).isNull();
-        assertThat(ui.transcript).containsExactly("Password: ", "Password: ");
+        assertThat(ui.transcript).containsExactly("(tester@127.0.0.1) Password: ", "(tester@127.0.0.1) Password: ");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.sluice.interop;
 
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
+import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.connection.ConnectionConfig;
+import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
@@ -38,6 +40,17 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, cipher, ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT);
+    }
+
+    /**
+     * Starts a server with password, keyboard-interactive or AuthenticationMethods settings and sshd's limits.
+     *
+     * @param maxAuthTries sshd's MaxAuthTries
+     */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
+            ServerAuthConfig auth, int maxAuthTries, MaxStartups maxStartups)
+            throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         SshKeyPair hostKey = SshKeyPair.generateEd25519("sluice-test-host");
@@ -46,8 +59,8 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             transport = transport.withCiphers(List.of(cipher.wireName));
         }
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
-                new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT)));
+                new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, ConnectionConfig.DEFAULT,
+                Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT)), auth, maxStartups);
         SshServer server = new SshServer(config);
         try {
             return new EmbeddedSluiceServer(server, hostKey, server.start().getPort());
