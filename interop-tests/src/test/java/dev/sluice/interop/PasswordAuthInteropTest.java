@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Password, keyboard-interactive and multi-step authentication with real OpenSSH on the other side: {@code ssh} (its
  * prompts answered through SSH_ASKPASS) against a Sluice server checking /etc/shadow, and {@code sluice ssh} and the
- * Java API against {@code sshd} with PasswordAuthentication. A local user with a known password is created for it
+ * Java API against {@code sshd} with PasswordAuthentication (and keyboard-interactive through PAM with UsePAM yes).
+ * A local user with a known password is created for it
  * (root needed). Refusals are checked word for word against what ssh prints, with exit status 255.
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
@@ -283,6 +284,18 @@ class PasswordAuthInteropTest {
             server.awaitLog("Accepted password for " + USER, TIMEOUT);
             assertThat(server.log()).contains("Partial publickey for " + USER);
             assertThat(sluice.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void sluiceSshAnswersSshdPamKeyboardInteractive() throws Exception {
+        Askpass askpass = Askpass.answering(dir, List.of("wrong", PASSWORD));
+        try (OpenSshServer server = OpenSshServer.start(List.of(), "UsePAM yes", "KbdInteractiveAuthentication yes");
+                ManagedProcess sluice = sluiceSsh(server, askpass)
+                        .option("PreferredAuthentications", "keyboard-interactive").start()) {
+            server.awaitLog("Accepted keyboard-interactive/pam for " + USER, TIMEOUT);
+            assertThat(askpass.prompts()).containsExactly("(" + USER + "@127.0.0.1) Password: ",
+                    "(" + USER + "@127.0.0.1) Password: ");
         }
     }
 
