@@ -201,9 +201,11 @@ final class ServerCommand {
                     case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
                             kbdInteractiveAuthentication = yes(value);
                     case "permitemptypasswords" -> permitEmptyPasswords = yes(value);
-                    case "authenticationmethods" -> authenticationMethods =
-                            ServerAuthConfig.parseAuthenticationMethods(value);
-                    case "maxstartups" -> maxStartups = MaxStartups.parse(value);
+                    case "authenticationmethods" -> authenticationMethods = checked(where, line,
+                            "invalid authentication method list.",
+                            () -> ServerAuthConfig.parseAuthenticationMethods(value));
+                    case "maxstartups" -> maxStartups = checked(where, line, "Illegal MaxStartups spec.",
+                            () -> MaxStartups.parse(value));
                     case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
@@ -214,6 +216,15 @@ final class ServerCommand {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
                         + value);
+            }
+        }
+
+        /** A parsed value, or sshd's "FILE line N: message" for a bad one. */
+        private static <T> T checked(String where, int line, String message, java.util.function.Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + " line " + line + ": " + message, e);
             }
         }
 

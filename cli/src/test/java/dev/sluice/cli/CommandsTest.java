@@ -69,4 +69,14 @@ class CommandsTest {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");
     }
+
+    @Test
+    void serverRejectsBadAuthenticationKeywordsLikeSshd() {
+        assertThat(run("server", "-o", "AuthenticationMethods=publickey,magic")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: invalid authentication method list.");
+        assertThat(run("server", "-o", "MaxStartups=10:30")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: Illegal MaxStartups spec.");
+        assertThat(run("server", "-o", "PasswordAuthentication=maybe")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: invalid value for PasswordAuthentication: maybe");
+    }
 }
