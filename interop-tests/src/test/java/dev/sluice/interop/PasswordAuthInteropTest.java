@@ -223,6 +223,29 @@ class PasswordAuthInteropTest {
         }
     }
 
+    @Test
+    void sshLogsInToSluiceServerCommandWithItsSshdConfigKeywords() throws Exception {
+        OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "sluice_host_key");
+        OpenSshKeys.KeyPairFiles key = OpenSshKeys.ed25519(dir, "client_key");
+        Path authorized = Files.writeString(dir.resolve("authorized_keys"), key.publicKeyLine() + "\n");
+        Path banner = Files.writeString(dir.resolve("banner"), "Sluice test banner\n");
+        Askpass askpass = Askpass.answering(dir, List.of(PASSWORD));
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("--bind", "127.0.0.1", "-p", "0", "-h", hostKey.privateKey().toString(),
+                "-o", "AuthorizedKeysFile=" + authorized, "-o", "PasswordAuthentication=yes",
+                "-o", "AuthenticationMethods=publickey,password", "-o", "Banner=" + banner,
+                "-o", "MaxStartups=10:30:60", "-o", "LogLevel=VERBOSE"));
+        try (ManagedProcess server = ManagedProcess.start("sluice server", command)) {
+            String listening = server.awaitStdout("listening on ", TIMEOUT);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            try (ManagedProcess ssh = ssh(port, askpass, "publickey,password").identity(key.privateKey()).start()) {
+                server.awaitStderr("Accepted password for " + USER, TIMEOUT);
+                assertThat(server.stderr()).contains("Partial publickey for " + USER);
+                assertThat(ssh.awaitStderr("Sluice test banner", TIMEOUT)).isNotEmpty();
+            }
+        }
+    }
+
     // Sluice client -> OpenSSH sshd
 
     private static OpenSshServer sshd(String... extra) throws IOException {
