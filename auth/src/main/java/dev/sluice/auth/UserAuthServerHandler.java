@@ -331,9 +331,13 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         KeyboardInteractiveAuthenticator kbd = config.keyboardInteractive();
         check(ctx, () -> {
             KeyboardInteractiveAuthenticator.Conversation c = kbd.start(user, submethods);
-            return new Object[] {c, c.next(List.of())};
-        }, started -> step(ctx, (KeyboardInteractiveAuthenticator.Conversation) started[0],
-                (KeyboardInteractiveAuthenticator.Step) started[1]));
+            return new Started(c, c.next(List.of()));
+        }, started -> step(ctx, started.conversation(), started.first()));
+    }
+
+    /** A conversation and its first step, computed together off the event loop. */
+    private record Started(KeyboardInteractiveAuthenticator.Conversation conversation,
+            KeyboardInteractiveAuthenticator.Step first) {
     }
 
     private void continueConversation(ChannelHandlerContext ctx, UserAuthInfoResponse response) {

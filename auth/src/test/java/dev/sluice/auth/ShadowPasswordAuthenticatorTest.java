@@ -72,4 +72,28 @@ class ShadowPasswordAuthenticatorTest {
         PasswordAuthenticator a = new ShadowPasswordAuthenticator(dir.resolve("missing"), CLOCK);
         assertThat(check(a, "root", "")).isEqualTo(Outcome.FAILURE);
     }
+
+    @Test
+    void anUnknownUserCostsAsMuchAsAWrongPassword() throws Exception {
+        PasswordAuthenticator a = shadow("six:" + SHA512 + ":20000::::::");
+        for (int i = 0; i < 5; i++) {
+            check(a, "six", "warm-up");
+            check(a, "nobody", "warm-up");
+        }
+        long known = medianNanos(() -> check(a, "six", "wrong"));
+        long unknown = medianNanos(() -> check(a, "nobody", "wrong"));
+        // Without the dummy hash an unknown user would answer in microseconds, hundreds of times faster.
+        assertThat((double) unknown / known).isBetween(0.3, 3.0);
+    }
+
+    private static long medianNanos(Runnable r) {
+        long[] t = new long[9];
+        for (int i = 0; i < t.length; i++) {
+            long start = System.nanoTime();
+            r.run();
+            t[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(t);
+        return t[t.length / 2];
+    }
 }
