@@ -54,6 +54,29 @@ public record ServerAuthConfig(PasswordAuthenticator password, KeyboardInteracti
         return lists;
     }
 
+    /**
+     * Fails, as sshd refuses to start, when a list of AuthenticationMethods names a method that is off.
+     *
+     * @param publicKeyEnabled whether the server has a publickey authenticator
+     * @throws IllegalArgumentException with sshd's words
+     */
+    public void requireSatisfiable(boolean publicKeyEnabled) {
+        for (List<String> chain : authenticationMethods) {
+            for (String m : chain) {
+                boolean on = switch (m) {
+                    case "publickey" -> publicKeyEnabled;
+                    case "password" -> password != null;
+                    default -> keyboardInteractive != null;
+                };
+                if (!on) {
+                    throw new IllegalArgumentException("Disabled method \"" + m + "\" in AuthenticationMethods list \""
+                            + String.join(",", chain) + "\": AuthenticationMethods cannot be satisfied by enabled "
+                            + "authentication methods");
+                }
+            }
+        }
+    }
+
     /** The same settings with another AuthenticationMethods. */
     public ServerAuthConfig withAuthenticationMethods(List<List<String>> lists) {
         return new ServerAuthConfig(password, keyboardInteractive, lists, permitEmptyPasswords, banner);

@@ -51,7 +51,7 @@ public final class SshServer implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs at least one host key");
             }
             openHandlers = Map.copyOf(openHandlers);
-            Objects.requireNonNull(auth);
+            auth.requireSatisfiable(authenticator != null);
             Objects.requireNonNull(maxStartups);
         }
 

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Password, keyboard-interactive and multi-step authentication with real OpenSSH on the other side: {@code ssh} (its
  * prompts answered through SSH_ASKPASS) against a Sluice server checking /etc/shadow, and {@code sluice ssh} and the
  * Java API against {@code sshd} with PasswordAuthentication (and keyboard-interactive through PAM with UsePAM yes).
- * A local user with a known password is created for it (root needed). Refusals are checked word for word against what ssh prints, with exit status 255.
+ * A local user with a known password is created for it (root needed). Refusals are checked word for word against
+ * what ssh prints, with exit status 255.
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
