@@ -26,7 +26,7 @@ final class Prompts {
 
     /** A line of text, or null when there is no terminal. */
     static String line(String prompt) {
-        Console console = System.console();
+        Console console = terminal();
         return console == null ? null : console.readLine("%s", prompt);
     }
 
@@ -35,7 +35,7 @@ final class Prompts {
         Map<String, String> env = System.getenv();
         String askpass = env.get("SSH_ASKPASS");
         String require = env.getOrDefault("SSH_ASKPASS_REQUIRE", "");
-        Console console = System.console();
+        Console console = terminal();
         boolean allowAskpass = askpass != null && !require.equals("never")
                 && (env.containsKey("DISPLAY") || env.containsKey("WAYLAND_DISPLAY") || !require.isEmpty());
         if (askpass != null && (require.equals("force") || (require.equals("prefer") && allowAskpass))) {
@@ -45,6 +45,23 @@ final class Prompts {
             return echo ? console.readLine("%s", prompt).toCharArray() : console.readPassword("%s", prompt);
         }
         return allowAskpass ? askpass(askpass, prompt) : null;
+    }
+
+    /**
+     * The console if it is a terminal. From JDK 22 System.console() exists even with redirected streams and says so
+     * through isTerminal(), which Java 17 lacks, hence the reflection.
+     */
+    private static Console terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return null;
+        }
+        try {
+            Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(terminal) ? console : null;
+        } catch (ReflectiveOperationException e) {
+            return console;
+        }
     }
 
     /** Runs the askpass program with the prompt as its argument; its output less the line end is the answer. */

@@ -29,7 +29,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code sluice server}: an SSH server configured with sshd_config keywords ({@code -o Keyword=Value}, {@code -f
  * file}). In this embedded mode every user name is accepted when the key is in the AuthorizedKeysFile (by default the
- * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. Prints
+ * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. PasswordAuthentication and
+ * KbdInteractiveAuthentication (off by default here, unlike sshd) check the system's users in /etc/shadow. Prints
  * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
  */
 final class ServerCommand {
