@@ -149,13 +149,17 @@ class UserAuthHandlersEmbeddedTest {
     }
 
     private Promise<AuthenticatedUser> server(PasswordAuthenticator passwords) {
+        return server(passwords, 0);
+    }
+
+    private Promise<AuthenticatedUser> server(PasswordAuthenticator passwords, long loginGraceSeconds) {
         TransportSession session = new TransportSession(Role.SERVER, "SSH-2.0-test");
         session.peer("192.0.2.1", 5555);
         channel = new EmbeddedChannel();
         channel.freezeTime();
         Promise<AuthenticatedUser> result = channel.eventLoop().newPromise();
         channel.pipeline().addLast(new UserAuthServerHandler(session, null,
-                new ServerAuthConfig(passwords, null, List.of(), false, null), 6, 0, result, manual));
+                new ServerAuthConfig(passwords, null, List.of(), false, null), 6, loginGraceSeconds, result, manual));
         inbound(new ServiceRequest("ssh-userauth"));
         assertThat(nextOutboundId()).isEqualTo(TransportMessages.SERVICE_ACCEPT);
         return result;
@@ -219,5 +223,29 @@ class UserAuthHandlersEmbeddedTest {
         } finally {
             b.release();
         }
+    }
+
+    @Test
+    void loginGraceTimeClosesAnUnauthenticatedConnection() {
+        Promise<AuthenticatedUser> result = server((u, p) -> PasswordAuthenticator.Result.FAILURE, 120);
+        channel.advanceTimeBy(119, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        channel.advanceTimeBy(2, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(result.cause()).isInstanceOf(AuthenticationException.class);
+    }
+
+    @Test
+    void loginGraceTimeStopsOnceAuthenticated() {
+        Promise<AuthenticatedUser> result = server((u, p) -> PasswordAuthenticator.Result.SUCCESS, 120);
+        inbound(password("bob", "any"));
+        runBlockingWork();
+        assertThat(result.isSuccess()).isTrue();
+        assertThat(nextOutboundId()).isEqualTo(UserAuthMessages.SUCCESS);
+        channel.advanceTimeBy(200, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
     }
 }
