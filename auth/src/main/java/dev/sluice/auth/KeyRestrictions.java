@@ -16,8 +16,9 @@ import java.util.Optional;
 /**
  * What a user authenticated by one authorized_keys line may do: the options of that line (sshd(8), AUTHORIZED_KEYS
  * FILE FORMAT), parsed. The session and forwarding layers read it from {@link AuthenticatedUser#restrictions()}:
- * {@link #permitOpen()} limits direct-tcpip targets, {@link #permitListen()} tcpip-forward listeners,
- * {@link #forcedCommand()} replaces the client's command, and so on. Immutable.
+ * {@link #permitsOpen} decides direct-tcpip targets and {@link #permitsListen} tcpip-forward listeners (with the
+ * raw lists in {@link #permitOpen()} and {@link #permitListen()}), {@link #forcedCommand()} replaces the client's
+ * command, and so on. Immutable.
  *
  * <p>{@code restrict} turns off every permission, and a later positive option ({@code port-forwarding},
  * {@code pty}, …) turns one back on, as in sshd. Option names are case-insensitive; an unknown option or a malformed
@@ -245,6 +246,34 @@ public final class KeyRestrictions {
     /** {@code principals=} (for {@code cert-authority} lines): the certificate principals accepted. */
     public List<String> principals() {
         return principals;
+    }
+
+    /**
+     * Whether a direct-tcpip open to {@code host:port} is allowed by this key: port forwarding on, and, when there
+     * are {@code permitopen=} entries, one of them matches (host as written, or {@code *}; port, or {@code *}), as
+     * sshd's open_match compares them.
+     */
+    public boolean permitsOpen(String host, int port) {
+        return portForwarding && (permitOpen.isEmpty() || permitOpen.stream().anyMatch(e -> matches(e, host, port)));
+    }
+
+    /**
+     * Whether a tcpip-forward listener on {@code host:port} is allowed by this key: port forwarding on, and, when
+     * there are {@code permitlisten=} entries, one matches; a bare port means any listen address, as in sshd.
+     */
+    public boolean permitsListen(String host, int port) {
+        return portForwarding && (permitListen.isEmpty() || permitListen.stream()
+                .anyMatch(e -> matches(e.indexOf(':') < 0 ? "*:" + e : e, host, port)));
+    }
+
+    private static boolean matches(String entry, String host, int port) {
+        int colon = entry.lastIndexOf(':');
+        String h = entry.substring(0, colon);
+        String p = entry.substring(colon + 1);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return (p.equals("*") || Integer.parseInt(p) == port) && (h.equals("*") || h.equals(host));
     }
 
     /** Whether {@code address} (a literal IP) satisfies {@code from=}; true without the option. */

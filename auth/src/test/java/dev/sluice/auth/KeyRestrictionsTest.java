@@ -62,6 +62,28 @@ class KeyRestrictionsTest {
     }
 
     @Test
+    void permitOpenAndPermitListenMatchAsSshdMatches() {
+        KeyRestrictions open = parse("permitopen=\"127.0.0.1:80\"", "permitopen=\"[::1]:*\"",
+                "permitopen=\"*:8443\"");
+        assertThat(open.permitsOpen("127.0.0.1", 80)).isTrue();
+        assertThat(open.permitsOpen("127.0.0.1", 81)).isFalse();
+        assertThat(open.permitsOpen("localhost", 80)).isFalse();
+        assertThat(open.permitsOpen("::1", 22)).isTrue();
+        assertThat(open.permitsOpen("example.org", 8443)).isTrue();
+        assertThat(parse().permitsOpen("anywhere", 1)).isTrue();
+        assertThat(parse("no-port-forwarding", "permitopen=\"127.0.0.1:80\"").permitsOpen("127.0.0.1", 80))
+                .isFalse();
+        assertThat(parse("restrict").permitsOpen("127.0.0.1", 80)).isFalse();
+
+        KeyRestrictions listen = parse("permitlisten=\"8080\"", "permitlisten=\"localhost:9000\"");
+        assertThat(listen.permitsListen("0.0.0.0", 8080)).isTrue();
+        assertThat(listen.permitsListen("localhost", 9000)).isTrue();
+        assertThat(listen.permitsListen("0.0.0.0", 9000)).isFalse();
+        assertThat(listen.permitsListen("localhost", 9001)).isFalse();
+        assertThat(parse("restrict", "port-forwarding").permitsListen("localhost", 1)).isTrue();
+    }
+
+    @Test
     void expiryTimeIsLocalOrUtcAndTheEarliestWins() {
         KeyRestrictions day = parse("expiry-time=\"20300102\"");
         assertThat(day.expiryTime()).contains(Instant.parse("2030-01-02T00:00:00Z"));
