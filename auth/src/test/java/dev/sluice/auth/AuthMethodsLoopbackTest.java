@@ -185,6 +185,27 @@ class AuthMethodsLoopbackTest {
     }
 
     @Test
+    void clientSettingsChooseAndOrderTheMethods() throws Exception {
+        ServerAuthConfig both = new ServerAuthConfig(SECRET, KeyboardInteractiveAuthenticator.password(SECRET),
+                List.of(), false, null);
+        PublicKeyAuthenticator keys = (u, k) -> k.equals(USER_KEY.publicKey());
+        // PubkeyAuthentication no: the accepted key is never offered, a password is asked instead.
+        ScriptedUser ui = new ScriptedUser("secret");
+        Outcome noPubkey = run(keys, both, 6, List.of(USER_KEY), new ClientAuthConfig(
+                ClientAuthConfig.DEFAULT_PREFERRED, false, true, true, 3, ui));
+        assertThat(noPubkey.serverUser().methods()).containsExactly("keyboard-interactive");
+        // PreferredAuthentications puts password first.
+        Outcome passwordFirst = run(keys, both, 6, List.of(USER_KEY), new ClientAuthConfig(
+                List.of("password", "publickey"), true, true, true, 3, new ScriptedUser("secret")));
+        assertThat(passwordFirst.serverUser().methods()).containsExactly("password");
+        // KbdInteractiveAuthentication and PasswordAuthentication no leave only the key.
+        Outcome keyOnly = run(keys, both, 6, List.of(USER_KEY), new ClientAuthConfig(
+                List.of("password", "keyboard-interactive", "publickey"), true, false, false, 3,
+                new ScriptedUser("secret")));
+        assertThat(keyOnly.serverUser().methods()).containsExactly("publickey");
+    }
+
+    @Test
     void maxAuthTriesDisconnectsWithSshdsMessage() throws Exception {
         ScriptedUser ui = new ScriptedUser("a", "b", "c", "d", "e");
         ClientAuthConfig config = new ClientAuthConfig(ClientAuthConfig.DEFAULT_PREFERRED, true, true, true, 5, ui);
