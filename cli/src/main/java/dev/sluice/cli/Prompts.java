@@ -42,7 +42,11 @@ final class Prompts {
             return askpass(askpass, prompt);
         }
         if (console != null) {
-            return echo ? console.readLine("%s", prompt).toCharArray() : console.readPassword("%s", prompt);
+            if (!echo) {
+                return console.readPassword("%s", prompt);
+            }
+            String line = console.readLine("%s", prompt);
+            return line == null ? null : line.toCharArray();
         }
         return allowAskpass ? askpass(askpass, prompt) : null;
     }
