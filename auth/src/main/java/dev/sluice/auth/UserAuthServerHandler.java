@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserAuthServerHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UserAuthServerHandler.class);
+    /**
+     * Messages held while a check runs. ssh waits for each answer, so a client with more than a few in flight is
+     * flooding, and each may be a 256 KiB packet: 32 bound the memory at 8 MiB per connection.
+     */
+    static final int MAX_WAITING = 32;
 
     private final TransportSession session;
     private final PublicKeyAuthenticator keys;
@@ -136,6 +141,10 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf payload = (ByteBuf) msg;
         if (busy) {
+            if (waiting.size() >= MAX_WAITING) {
+                payload.release();
+                throw SshException.disconnect(PROTOCOL_ERROR, "too many authentication messages in flight");
+            }
             waiting.add(payload);
             return;
         }

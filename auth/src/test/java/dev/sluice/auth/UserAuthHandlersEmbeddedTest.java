@@ -193,6 +193,17 @@ class UserAuthHandlersEmbeddedTest {
     }
 
     @Test
+    void serverDisconnectsAClientThatFloodsWhileACheckRuns() {
+        server((u, p) -> PasswordAuthenticator.Result.FAILURE);
+        inbound(password("bob", "x"));
+        for (int i = 0; i < UserAuthServerHandler.MAX_WAITING; i++) {
+            inbound(password("bob", "x"));
+        }
+        assertThatThrownBy(() -> inbound(password("bob", "x"))).isInstanceOf(SshException.class)
+                .hasMessageContaining("too many authentication messages");
+    }
+
+    @Test
     void serverRefusesAChangeOfUser() {
         server((u, p) -> PasswordAuthenticator.Result.FAILURE);
         inbound(new UserAuthRequest("bob", "ssh-connection", "none", new byte[0]));
