@@ -323,6 +323,17 @@ class PasswordAuthInteropTest {
     }
 
     @Test
+    void sluiceSshPrintsSshdsBannerBeforeLoggingIn() throws Exception {
+        Path banner = Files.writeString(dir.resolve("banner"), "Authorised use only: sshd banner\n");
+        Askpass askpass = Askpass.answering(dir, List.of(PASSWORD));
+        try (OpenSshServer server = sshd("Banner " + banner);
+                ManagedProcess sluice = sluiceSsh(server, askpass).start()) {
+            server.awaitLog("Accepted password for " + USER, TIMEOUT);
+            assertThat(sluice.awaitStderr("Authorised use only: sshd banner", TIMEOUT)).isNotEmpty();
+        }
+    }
+
+    @Test
     void batchModeSluiceSshNeverPrompts() throws Exception {
         Askpass askpass = Askpass.answering(dir, List.of(PASSWORD));
         try (OpenSshServer server = sshd();
