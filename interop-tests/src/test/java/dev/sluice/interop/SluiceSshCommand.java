@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs {@code sluice ssh} as a separate process, the way a user runs {@code ./sluice ssh -N -L …} (see
@@ -22,6 +24,8 @@ final class SluiceSshCommand {
     private final List<String> forwards = new ArrayList<>();
     private final List<String> options = new ArrayList<>();
     private final List<Integer> listenPorts = new ArrayList<>();
+    private final Map<String, String> environment = new HashMap<>();
+    private String user = System.getProperty("user.name");
 
     private SluiceSshCommand(int port) {
         this.port = port;
@@ -48,13 +52,6 @@ final class SluiceSshCommand {
         return this;
     }
 
-    /** Adds {@code -o key=value}, e.g. {@code KexAlgorithms}. */
-    SluiceSshCommand option(String key, String value) {
-        options.add("-o");
-        options.add(key + "=" + value);
-        return this;
-    }
-
     SluiceSshCommand logLevel(String level) {
         this.logLevel = level;
         return this;
@@ -65,6 +62,23 @@ final class SluiceSshCommand {
         forwards.add("-L");
         forwards.add(TcpPorts.loopback().getHostAddress() + ":" + listenPort + ":" + host + ":" + hostPort);
         listenPorts.add(listenPort);
+        return this;
+    }
+
+    /** Adds {@code -o keyword=value} after the script defaults, which it overrides (e.g. BatchMode=no). */
+    SluiceSshCommand option(String keyword, String value) {
+        options.addAll(List.of("-o", keyword + "=" + value));
+        return this;
+    }
+
+    SluiceSshCommand user(String name) {
+        this.user = name;
+        return this;
+    }
+
+    /** Sets an environment variable for the process, e.g. SSH_ASKPASS or SSH_AUTH_SOCK. */
+    SluiceSshCommand environment(String name, String value) {
+        environment.put(name, value);
         return this;
     }
 
@@ -89,13 +103,13 @@ final class SluiceSshCommand {
         }
         line.addAll(options);
         line.addAll(forwards);
-        line.add(System.getProperty("user.name") + "@" + TcpPorts.loopback().getHostAddress());
+        line.add(user + "@" + TcpPorts.loopback().getHostAddress());
         return line;
     }
 
     /** Starts the process and returns at once. */
     ManagedProcess start() throws IOException {
-        return ManagedProcess.start("sluice ssh->" + port, commandLine());
+        return ManagedProcess.start("sluice ssh->" + port, commandLine(), environment, null);
     }
 
     /**
