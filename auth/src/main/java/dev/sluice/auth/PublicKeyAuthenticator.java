@@ -10,4 +10,13 @@ import dev.sluice.transport.key.SshPublicKey;
 @FunctionalInterface
 public interface PublicKeyAuthenticator {
     boolean isAuthorized(String user, SshPublicKey key);
+
+    /**
+     * The decision with its restrictions: null to refuse, or what the key may do once it has logged in (the options
+     * of its authorized_keys line). {@code clientAddress} is the client's IP address as a literal, for
+     * {@code from=}. The default allows every key that {@link #isAuthorized} accepts, without restriction.
+     */
+    default KeyRestrictions authorize(String user, SshPublicKey key, String clientAddress) {
+        return isAuthorized(user, key) ? KeyRestrictions.NONE : null;
+    }
 }

@@ -79,9 +79,10 @@ class LoopbackAuthTest {
                         TransportSession session = TransportPipeline.install(ch.pipeline(), Role.SERVER, config);
                         session.peer(ch.remoteAddress().getAddress().getHostAddress(), ch.remoteAddress().getPort());
                         serverSession.set(session);
-                        Promise<String> user = ch.eventLoop().newPromise();
+                        Promise<AuthenticatedUser> user = ch.eventLoop().newPromise();
                         PublicKeyAuthenticator keys = (u, k) -> k.equals(USER_KEY.publicKey());
-                        ch.pipeline().addLast(new UserAuthServerHandler(session, keys, 6, 120, user));
+                        ch.pipeline().addLast(new UserAuthServerHandler(session, keys, ServerAuthConfig.PUBLICKEY_ONLY,
+                                6, 120, user));
                         ch.pipeline().addLast(new EchoLayer());
                         ch.pipeline().addLast(TransportPipeline.newDisconnectOnErrorHandler(session));
                     }
@@ -108,7 +109,8 @@ class LoopbackAuthTest {
                         Promise<Void> p = ch.eventLoop().newPromise();
                         auth.set(p);
                         if (identities != null) {
-                            ch.pipeline().addLast(new UserAuthClientHandler(s, "tester", identities, b -> { }, p));
+                            ch.pipeline().addLast(new UserAuthClientHandler(s, "tester", identities,
+                                    ClientAuthConfig.DEFAULT, b -> { }, p));
                         }
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override

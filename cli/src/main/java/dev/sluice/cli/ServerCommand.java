@@ -1,7 +1,12 @@
 package dev.sluice.cli;
 
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
+import dev.sluice.auth.KeyboardInteractiveAuthenticator;
+import dev.sluice.auth.PasswordAuthenticator;
+import dev.sluice.auth.ServerAuthConfig;
+import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
+import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
@@ -30,7 +35,8 @@ import java.util.function.Function;
 /**
  * {@code sluice server}: an SSH server configured with sshd_config keywords ({@code -o Keyword=Value}, {@code -f
  * file}). In this embedded mode every user name is accepted when the key is in the AuthorizedKeysFile (by default the
- * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. Prints
+ * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. PasswordAuthentication and
+ * KbdInteractiveAuthentication (off by default here, unlike sshd) check the system's users in /etc/shadow. Prints
  * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
  */
 final class ServerCommand {
@@ -110,9 +116,10 @@ final class ServerCommand {
         ForwardingPolicy policy = config.forwardingPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
-                new AuthorizedKeysAuthenticator(config.authorizedKeysFile()), config.maxAuthTries(),
-                config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), new TcpipForwardHandler(policy).handlers());
+                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
+                config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), config.authConfig(), config.maxStartups,
+                new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -178,6 +185,13 @@ final class ServerCommand {
         private boolean compression = true;
         private RekeyLimit rekeyLimit = RekeyLimit.DEFAULT;
         private String logLevel = "INFO";
+        private boolean pubkeyAuthentication = true;
+        private boolean passwordAuthentication;
+        private boolean kbdInteractiveAuthentication;
+        private boolean permitEmptyPasswords;
+        private List<List<String>> authenticationMethods = List.of();
+        private MaxStartups maxStartups = MaxStartups.DEFAULT;
+        private Path banner;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -225,9 +239,19 @@ final class ServerCommand {
                     case "compression" -> compression = parseCompression(value);
                     case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
                     case "loglevel" -> logLevel = value;
-                    case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
-                            "pubkeyauthentication" -> {
-                        // Accepted for sshd_config compatibility: embedded mode has no PAM, pid file or passwords.
+                    case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
+                    case "passwordauthentication" -> passwordAuthentication = yes(value);
+                    case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
+                            kbdInteractiveAuthentication = yes(value);
+                    case "permitemptypasswords" -> permitEmptyPasswords = yes(value);
+                    case "authenticationmethods" -> authenticationMethods = checked(where, line,
+                            "invalid authentication method list.",
+                            () -> ServerAuthConfig.parseAuthenticationMethods(value));
+                    case "maxstartups" -> maxStartups = checked(where, line, "Illegal MaxStartups spec.",
+                            () -> MaxStartups.parse(value));
+                    case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
+                    case "usepam", "strictmodes", "pidfile" -> {
+                        // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
                     }
                     default -> throw new IllegalArgumentException(where + " line " + line
                             + ": Bad configuration option: " + keyword);
@@ -267,6 +291,36 @@ final class ServerCommand {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
+        }
+
+        /** A parsed value, or sshd's "FILE line N: message" for a bad one. */
+        private static <T> T checked(String where, int line, String message, java.util.function.Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + " line " + line + ": " + message, e);
+            }
+        }
+
+        private static boolean yes(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes" -> true;
+                case "no" -> false;
+                default -> throw new NumberFormatException(value);
+            };
+        }
+
+        /**
+         * Password and keyboard-interactive check the system's users (/etc/shadow); keyboard-interactive asks
+         * "Password: " as PAM's pam_unix does. Both are off unless configured: in embedded mode a password login acts
+         * as the server's own OS user, so sshd's "yes" defaults would hand that user to every system account.
+         */
+        ServerAuthConfig authConfig() throws IOException {
+            PasswordAuthenticator passwords = new ShadowPasswordAuthenticator();
+            String text = banner == null ? null : Files.readString(banner);
+            return new ServerAuthConfig(passwordAuthentication ? passwords : null,
+                    kbdInteractiveAuthentication ? KeyboardInteractiveAuthenticator.password(passwords) : null,
+                    authenticationMethods, permitEmptyPasswords, text);
         }
 
         private static int parsePort(String value) {

@@ -1,6 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.auth.AuthenticationException;
+import dev.sluice.auth.ClientAuthConfig;
+import dev.sluice.auth.SshAgent;
+import dev.sluice.auth.UserInteraction;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
@@ -21,6 +24,7 @@ import dev.sluice.transport.key.IncorrectPassphraseException;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
+import dev.sluice.transport.key.SshPublicKey;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -31,9 +35,11 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.Map;
 
 /**
  * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
@@ -48,6 +54,8 @@ final class SshCommand {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** The agent connection while authenticating, if there is an agent; it lives as long as the command. */
+    private SshAgent agent;
 
     SshCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -128,15 +136,18 @@ final class SshCommand {
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
                 .withBannerSink(err::print)
-                .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
+                .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000)
+                .withAuth(o.authConfig(err));
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             Future<SshConnection> connecting = client.connect(target).awaitUninterruptibly();
             if (!connecting.isSuccess()) {
+                closeAgent();
                 err.println(describe(o, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
+            closeAgent();
             connection = connecting.getNow();
             SshConnection open = connection;
             // On ^C or kill, tell the server why, as ssh does.
@@ -222,12 +233,36 @@ final class SshCommand {
         return true;
     }
 
+    /**
+     * The keys to offer, in ssh's order: the agent's first (a key file whose .pub the agent holds is used through the
+     * agent, and with IdentitiesOnly only such keys come from the agent), then the other key files.
+     */
     private List<SshKeyPair> loadIdentities(SshOptions o) {
         List<SshKeyPair> keys = new ArrayList<>();
         boolean explicit = !o.identityFiles.isEmpty();
         List<Path> files = explicit ? o.identityFiles
                 : List.of(home().resolve(".ssh/id_ed25519"));
+        Map<Path, SshPublicKey> filePublicKeys = new HashMap<>();
         for (Path file : files) {
+            Path pub = Path.of(file + ".pub");
+            try {
+                if (Files.exists(pub)) {
+                    filePublicKeys.put(file, PublicKeys.parseLine(Files.readString(pub).strip()));
+                }
+            } catch (IOException | RuntimeException e) {
+                err.println("Load key \"" + pub + "\": " + e.getMessage());
+            }
+        }
+        for (SshKeyPair k : agentIdentities(o)) {
+            if (!o.identitiesOnly || filePublicKeys.containsValue(k.publicKey())) {
+                keys.add(k);
+            }
+        }
+        for (Path file : files) {
+            SshPublicKey pub = filePublicKeys.get(file);
+            if (pub != null && keys.stream().anyMatch(k -> k.publicKey().equals(pub))) {
+                continue;
+            }
             if (!Files.exists(file)) {
                 if (explicit) {
                     err.println("Warning: Identity file " + file + " not accessible: No such file or directory.");
@@ -274,6 +309,39 @@ final class SshCommand {
                     PublicKeys.supportedSignatureAlgorithms(), spec, "HostKeyAlgorithms");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
+        }
+    }
+
+    /** The agent's keys, from IdentityAgent or SSH_AUTH_SOCK; none when there is no agent or it fails. */
+    private List<SshKeyPair> agentIdentities(SshOptions o) {
+        String socket = o.identityAgent != null ? o.identityAgent : "SSH_AUTH_SOCK";
+        if (socket.equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        if (socket.equals("SSH_AUTH_SOCK") || socket.startsWith("$")) {
+            socket = System.getenv(socket.startsWith("$") ? socket.substring(1) : socket);
+            if (socket == null || socket.isEmpty()) {
+                return List.of();
+            }
+        }
+        try {
+            agent = SshAgent.connect(Path.of(socket));
+            return agent.identities();
+        } catch (IOException e) {
+            err.println("Error connecting to agent: " + (e.getMessage() == null ? e : e.getMessage()));
+            return List.of();
+        }
+    }
+
+    /** As ssh, which lets go of the agent once authenticated (agent forwarding would keep it). */
+    private void closeAgent() {
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (IOException e) {
+                err.println("Error closing agent: " + e.getMessage());
+            }
+            agent = null;
         }
     }
 
@@ -346,6 +414,13 @@ final class SshCommand {
         String logLevel = "ERROR";
         int verbosity;
         int connectTimeoutSeconds;
+        List<String> preferredAuthentications = ClientAuthConfig.DEFAULT_PREFERRED;
+        boolean pubkeyAuthentication = true;
+        boolean passwordAuthentication = true;
+        boolean kbdInteractiveAuthentication = true;
+        int numberOfPasswordPrompts = 3;
+        boolean identitiesOnly;
+        String identityAgent;
 
         void apply(Getopt.Option opt) {
             switch (opt.name()) {
@@ -435,11 +510,18 @@ final class SshCommand {
                     case "gatewayports" -> gatewayPorts = yes(value);
                     case "loglevel" -> logLevel = value;
                     case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
-                    case "identitiesonly", "passwordauthentication", "kbdinteractiveauthentication",
-                            "pubkeyauthentication", "serveraliveinterval", "serveralivecountmax", "tcpkeepalive",
-                            "addressfamily", "requesttty" -> {
-                        // Accepted: Sluice only does publickey with the given identities, which is what these
-                        // settings ask for in a script; the keepalive settings arrive with sessions.
+                    case "preferredauthentications" -> preferredAuthentications = List.of(value.split(","));
+                    case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
+                    case "passwordauthentication" -> passwordAuthentication = yes(value);
+                    case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
+                            kbdInteractiveAuthentication = yes(value);
+                    case "numberofpasswordprompts" -> numberOfPasswordPrompts = Integer.parseInt(value);
+                    case "identitiesonly" -> identitiesOnly = yes(value);
+                    case "identityagent" -> identityAgent = value.startsWith("~/")
+                            ? home().resolve(value.substring(2)).toString() : value;
+                    case "serveraliveinterval", "serveralivecountmax", "tcpkeepalive", "addressfamily",
+                            "requesttty" -> {
+                        // Accepted: the keepalive and tty settings arrive with sessions.
                     }
                     default -> throw new IllegalArgumentException(
                             "command-line: line 0: Bad configuration option: " + keyword);
@@ -456,6 +538,24 @@ final class SshCommand {
 
         private static boolean yes(String v) {
             return v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("true");
+        }
+
+        /** The authentication settings; BatchMode means nobody is asked anything. */
+        ClientAuthConfig authConfig(PrintStream err) {
+            UserInteraction terminal = new UserInteraction() {
+                @Override
+                public char[] prompt(String prompt, boolean echo) {
+                    return Prompts.ask(prompt, echo);
+                }
+
+                @Override
+                public void show(String message) {
+                    err.println(message);
+                }
+            };
+            return new ClientAuthConfig(preferredAuthentications, pubkeyAuthentication, passwordAuthentication,
+                    kbdInteractiveAuthentication, numberOfPasswordPrompts,
+                    batchMode ? UserInteraction.NONE : terminal);
         }
 
         List<Path> knownHostsFiles() {

@@ -91,4 +91,18 @@ class CommandsTest {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");
     }
+
+    @Test
+    void serverRejectsBadAuthenticationKeywordsLikeSshd(@TempDir Path dir) {
+        Path hostKey = dir.resolve("host_key");
+        assertThat(run("server", "-o", "AuthenticationMethods=publickey,magic")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: invalid authentication method list.");
+        assertThat(run("server", "-o", "MaxStartups=10:30")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: Illegal MaxStartups spec.");
+        assertThat(run("server", "-p", "0", "-h", hostKey.toString(), "-o", "AuthenticationMethods=publickey,password"))
+                .isEqualTo(255);
+        assertThat(err()).contains("Disabled method \"password\" in AuthenticationMethods list \"publickey,password\"");
+        assertThat(run("server", "-o", "PasswordAuthentication=maybe")).isEqualTo(255);
+        assertThat(err()).contains("command-line line 0: invalid value for PasswordAuthentication: maybe");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.connection;
 
+import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.UserAuthClientHandler;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportClosed;
@@ -55,39 +56,48 @@ public final class SshClient implements AutoCloseable {
      *
      * @param bannerSink receives the server's USERAUTH_BANNER text
      * @param connectTimeoutMillis TCP connect timeout (OpenSSH's ConnectTimeout), 0 for the system's
+     * @param auth methods, their order, and who answers password and keyboard-interactive prompts
      */
     public record Target(String host, int port, String user, List<SshKeyPair> identities, TransportConfig transport,
             ConnectionConfig connection, Map<String, ChannelOpenHandler> openHandlers, Consumer<String> bannerSink,
-            int connectTimeoutMillis) {
+            int connectTimeoutMillis, ClientAuthConfig auth) {
         public Target {
             Objects.requireNonNull(host);
             identities = List.copyOf(identities);
             openHandlers = Map.copyOf(openHandlers);
+            Objects.requireNonNull(auth);
         }
 
         /** Defaults for everything but the essentials. */
         public static Target of(String host, int port, String user, List<SshKeyPair> identities) {
             return new Target(host, port, user, identities, TransportConfig.defaults(), ConnectionConfig.DEFAULT,
-                    Map.of(), banner -> { }, 0);
+                    Map.of(), banner -> { }, 0, ClientAuthConfig.DEFAULT);
         }
 
         public Target withTransport(TransportConfig config) {
             return new Target(host, port, user, identities, config, connection, openHandlers, bannerSink,
-                    connectTimeoutMillis);
+                    connectTimeoutMillis, auth);
         }
 
         public Target withConnection(ConnectionConfig config) {
             return new Target(host, port, user, identities, transport, config, openHandlers, bannerSink,
-                    connectTimeoutMillis);
+                    connectTimeoutMillis, auth);
         }
 
         public Target withBannerSink(Consumer<String> sink) {
             return new Target(host, port, user, identities, transport, connection, openHandlers, sink,
-                    connectTimeoutMillis);
+                    connectTimeoutMillis, auth);
         }
 
         public Target withConnectTimeoutMillis(int millis) {
-            return new Target(host, port, user, identities, transport, connection, openHandlers, bannerSink, millis);
+            return new Target(host, port, user, identities, transport, connection, openHandlers, bannerSink, millis,
+                    auth);
+        }
+
+        /** The same target with other authentication settings (password prompts, methods, BatchMode). */
+        public Target withAuth(ClientAuthConfig config) {
+            return new Target(host, port, user, identities, transport, connection, openHandlers, bannerSink,
+                    connectTimeoutMillis, config);
         }
     }
 
@@ -124,7 +134,7 @@ public final class SshClient implements AutoCloseable {
         Promise<Void> auth = ch.eventLoop().newPromise();
         ConnectionHandler connection = new ConnectionHandler(target.connection(), target.openHandlers());
         ch.pipeline().addLast("auth", new UserAuthClientHandler(session, target.user(), target.identities(),
-                target.bannerSink(), auth));
+                target.auth(), target.bannerSink(), auth));
         ch.pipeline().addLast("connection", connection);
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         auth.addListener(f -> {

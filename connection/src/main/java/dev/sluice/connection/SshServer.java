@@ -1,6 +1,8 @@
 package dev.sluice.connection;
 
+import dev.sluice.auth.AuthenticatedUser;
 import dev.sluice.auth.PublicKeyAuthenticator;
+import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.UserAuthServerHandler;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportConfig;
@@ -36,37 +38,60 @@ public final class SshServer implements AutoCloseable {
      * @param maxAuthTries sshd's MaxAuthTries
      * @param loginGraceSeconds sshd's LoginGraceTime (0: none)
      * @param openHandlers the channel types clients may open, by type (e.g. direct-tcpip)
+     * @param auth password, keyboard-interactive, AuthenticationMethods, banner (publickey is {@code authenticator},
+     *     null to turn it off)
+     * @param maxStartups sshd's MaxStartups, the limit on connections waiting to authenticate
      * @param globalRequestHandlers the global requests clients may make, by name (e.g. tcpip-forward)
      */
     public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
             int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
-            Map<String, ChannelOpenHandler> openHandlers, Map<String, GlobalRequestHandler> globalRequestHandlers) {
+            Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
+            Map<String, GlobalRequestHandler> globalRequestHandlers) {
         public Config {
             Objects.requireNonNull(bind);
             if (transport.hostKeys().isEmpty()) {
                 throw new IllegalArgumentException("a server needs at least one host key");
             }
             openHandlers = Map.copyOf(openHandlers);
+            auth.requireSatisfiable(authenticator != null);
+            Objects.requireNonNull(maxStartups);
             globalRequestHandlers = Map.copyOf(globalRequestHandlers);
+        }
+
+        /** publickey only, sshd's default MaxStartups, no global requests. */
+        public Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
+                int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
+                Map<String, ChannelOpenHandler> openHandlers) {
+            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers,
+                    ServerAuthConfig.PUBLICKEY_ONLY, MaxStartups.DEFAULT);
         }
 
         /** A server that serves no global requests. */
         public Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
                 int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
-                Map<String, ChannelOpenHandler> openHandlers) {
-            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, Map.of());
+                Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups) {
+            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, auth,
+                    maxStartups, Map.of());
+        }
+
+        /** The same settings, serving these global requests (e.g. {@code tcpip-forward}). */
+        public Config withGlobalRequestHandlers(Map<String, GlobalRequestHandler> handlers) {
+            return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
+                    openHandlers, auth, maxStartups, handlers);
         }
     }
 
     private final Config config;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
+    private final Startups startups;
     private Channel listener;
 
     public SshServer(Config config) {
         this.config = config;
         this.acceptor = NettyTransports.newEventLoopGroup(1, "sluice-accept");
         this.workers = NettyTransports.newEventLoopGroup(0, "sluice-server");
+        this.startups = new Startups(config.maxStartups());
     }
 
     /** Binds the listening socket; returns the address actually bound (with the real port when 0 was asked). */
@@ -84,22 +109,28 @@ public final class SshServer implements AutoCloseable {
     }
 
     private void initPipeline(SocketChannel ch) {
+        if (!startups.admit(ch)) {
+            ch.close();
+            return;
+        }
         TransportSession session = TransportPipeline.install(ch.pipeline(), Role.SERVER, config.transport());
         InetSocketAddress peer = ch.remoteAddress();
         session.peer(peer.getAddress().getHostAddress(), peer.getPort());
-        Promise<String> user = ch.eventLoop().newPromise();
-        ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(),
+        Promise<AuthenticatedUser> user = ch.eventLoop().newPromise();
+        user.addListener(f -> startups.authenticated(ch));
+        ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(), config.auth(),
                 config.maxAuthTries(), config.loginGraceSeconds(), user));
         ConnectionHandler connection = new ConnectionHandler(config.connection(), config.openHandlers(),
                 config.globalRequestHandlers());
         user.addListener(f -> {
             if (f.isSuccess()) {
-                connection.authenticated((String) f.getNow());
+                connection.authenticated(((AuthenticatedUser) f.getNow()).user());
             }
         });
         ch.pipeline().addLast("connection", connection);
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         LOG.debug("Connection from {} port {}", session.peerHost(), session.peerPort());
+        ch.closeFuture().addListener(f -> startups.authenticated(ch));
         ch.closeFuture().addListener(f -> LOG.info("Connection closed by {} port {}{}", session.peerHost(),
                 session.peerPort(), user.isSuccess() ? "" : " [preauth]"));
     }

@@ -1,5 +1,6 @@
 package dev.sluice.forwarding;
 
+import dev.sluice.auth.AuthenticatedUser;
 import dev.sluice.connection.SshConnection;
 
 /**
@@ -15,11 +16,13 @@ public record ForwardingUser(String name, boolean superuser, ForwardingRestricti
     /**
      * The user of a server connection: its {@linkplain SshConnection#user() authenticated name}, superuser when that
      * is {@code root} (Sluice's embedded server runs as one OS user, so the login name stands for the account, as
-     * uid 0 does for sshd), and the restrictions stored under {@link ForwardingRestrictions#ATTRIBUTE}.
+     * uid 0 does for sshd), and the restrictions of the authorized_keys line its key matched.
      */
     public static ForwardingUser of(SshConnection connection) {
-        String name = connection.user() == null ? "" : connection.user();
-        ForwardingRestrictions r = connection.parent().attr(ForwardingRestrictions.ATTRIBUTE).get();
-        return new ForwardingUser(name, name.equals("root"), r == null ? ForwardingRestrictions.UNRESTRICTED : r);
+        AuthenticatedUser client = AuthenticatedUser.of(connection.parent());
+        String name = client != null ? client.user() : connection.user() == null ? "" : connection.user();
+        ForwardingRestrictions r = client == null ? ForwardingRestrictions.UNRESTRICTED
+                : ForwardingRestrictions.of(client.restrictions());
+        return new ForwardingUser(name, name.equals("root"), r);
     }
 }

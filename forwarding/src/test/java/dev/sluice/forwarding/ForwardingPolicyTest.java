@@ -3,6 +3,8 @@ package dev.sluice.forwarding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.auth.KeyRestrictions;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -139,6 +141,25 @@ class ForwardingPolicyTest {
                 Optional.of("permitlisten=\"localhost:8080\""));
         assertThat(admin.withPermitListen(PermitList.NONE).permitListenRefusal(ALICE, "localhost", 8080))
                 .contains("PermitListen none");
+    }
+
+    @Test
+    void authorizedKeysOptionsBecomeRestrictions() {
+        ForwardingRestrictions r = ForwardingRestrictions.of(KeyRestrictions.parse(List.of(
+                "permitopen=\"db:5432\"", "permitopen=\"[::1]:*\"", "permitlisten=\"8080\"",
+                "permitlisten=\"local*:9000\""), ZoneId.of("UTC")));
+        assertThat(r.portForwarding()).isTrue();
+        assertThat(r.permitOpen().permitsOpen("db", 5432)).isTrue();
+        assertThat(r.permitOpen().permitsOpen("::1", 22)).isTrue();
+        assertThat(r.permitOpen().permitsOpen("db", 5433)).isFalse();
+        assertThat(r.permitListen().permitsListen("anything", 8080)).as("a bare port: any listen host").isTrue();
+        assertThat(r.permitListen().permitsListen("localhost", 9000)).as("listen hosts are patterns").isTrue();
+        assertThat(r.permitListen().permitsListen("127.0.0.1", 9000)).isFalse();
+        assertThat(ForwardingRestrictions.of(KeyRestrictions.parse(List.of("restrict"), ZoneId.of("UTC"))))
+                .isEqualTo(new ForwardingRestrictions(false, PermitList.ANY, PermitList.ANY));
+        assertThat(ForwardingRestrictions.of(KeyRestrictions.parse(List.of("restrict", "port-forwarding"),
+                ZoneId.of("UTC")))).isEqualTo(ForwardingRestrictions.UNRESTRICTED);
+        assertThat(ForwardingRestrictions.of(KeyRestrictions.NONE)).isEqualTo(ForwardingRestrictions.UNRESTRICTED);
     }
 
     @ParameterizedTest

@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -129,30 +128,6 @@ class RemoteForwardingTest {
                 .as("cancel names the address as requested").isEmpty();
         assertThat(pair.client().sendGlobalRequest(TcpipForward.CANCEL, true,
                 new TcpipForward("localhost", port).encode()).get(5, TimeUnit.SECONDS)).isPresent();
-    }
-
-    @Test
-    void perKeyRestrictionsOnTheConnectionNarrowThePolicy() throws Exception {
-        pair.server().parent().attr(ForwardingRestrictions.ATTRIBUTE).set(new ForwardingRestrictions(true,
-                PermitList.of(List.of(new PermitList.Entry("127.0.0.1", 1))), PermitList.parseListen("localhost:*")));
-        Future<SshChannel> open = pair.client().openChannel(DirectTcpip.CHANNEL_TYPE,
-                new DirectTcpip("127.0.0.1", target.getLocalPort(), "127.0.0.1", 2).encode(), new ChannelListener() {
-                    @Override
-                    public void onData(SshChannel channel, ByteBuf data) {
-                    }
-                }).await();
-        assertThat(open.cause()).as("permitopen=\"127.0.0.1:1\"").isInstanceOf(ChannelOpenException.class)
-                .hasMessage("administratively prohibited: open failed");
-        assertThat(new RemotePortForwarder(pair.client(), new RemoteForward("127.0.0.1", 0, "127.0.0.1", 9))
-                .start().await().cause()).as("permitlisten=\"localhost:*\"").isInstanceOf(IOException.class);
-        assertThat(new RemotePortForwarder(pair.client(), new RemoteForward(null, 0, "127.0.0.1", 9))
-                .start().get(5, TimeUnit.SECONDS)).isPositive();
-
-        pair.server().parent().attr(ForwardingRestrictions.ATTRIBUTE).set(new ForwardingRestrictions(false,
-                PermitList.ANY, PermitList.ANY));
-        assertThat(new RemotePortForwarder(pair.client(), new RemoteForward(null, 0, "127.0.0.1", 9))
-                .start().await().cause()).as("no-port-forwarding")
-                .hasMessage("remote port forwarding failed for listen port 0");
     }
 
     private static boolean isListening(int port) {

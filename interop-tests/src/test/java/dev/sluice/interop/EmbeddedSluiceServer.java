@@ -1,7 +1,9 @@
 package dev.sluice.interop;
 
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
+import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.connection.ConnectionConfig;
+import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
@@ -41,14 +43,14 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
-        return startTuned(dir, authorizedKeys, t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)));
+        return startTuned(dir, authorizedKeys, tunedTo(cipher));
     }
 
     /** As {@link #start(Path, List, TunnelCipher)}, with a forwarding policy (sshd_config's keywords). */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             ForwardingPolicy policy) throws IOException, InterruptedException {
-        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")),
-                t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName)), policy);
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy);
     }
 
     /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
@@ -60,19 +62,36 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     /** A server with these host keys and the transport settings {@code configure} makes of the defaults. */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure) throws IOException, InterruptedException {
-        return start(dir, authorizedKeys, hostKeys, configure, ForwardingPolicy.DEFAULT);
+        return start(dir, authorizedKeys, hostKeys, configure, ServerAuthConfig.PUBLICKEY_ONLY, 6,
+                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT);
     }
 
-    /** As above, with a forwarding policy (sshd_config's keywords) for direct-tcpip and tcpip-forward. */
-    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
-            UnaryOperator<TransportConfig> configure, ForwardingPolicy policy)
+    /**
+     * Starts a server with password, keyboard-interactive or AuthenticationMethods settings and sshd's limits.
+     *
+     * @param maxAuthTries sshd's MaxAuthTries
+     */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
+            ServerAuthConfig auth, int maxAuthTries, MaxStartups maxStartups)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
+                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT);
+    }
+
+    private static UnaryOperator<TransportConfig> tunedTo(TunnelCipher cipher) {
+        return t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName));
+    }
+
+    private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
+            MaxStartups maxStartups, ForwardingPolicy policy) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
-                new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), new TcpipForwardHandler(policy).handlers());
+                new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, ConnectionConfig.DEFAULT,
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), auth, maxStartups,
+                new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(config);
         try {
             return new EmbeddedSluiceServer(server, List.copyOf(hostKeys), server.start().getPort());

@@ -199,6 +199,42 @@ class ForwardingPolicyInteropTest {
         }
     }
 
+    /** authorized_keys' permitopen= and permitlisten= narrow the server's policy for the key that logged in. */
+    @Test
+    void authorizedKeysPermitOpenAndPermitListenNarrowThePolicy() throws Exception {
+        int listen = TcpPorts.free();
+        int otherListen = TcpPorts.free();
+        try (TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 6, TIMEOUT);
+                TcpPorts.RefusedPort other = TcpPorts.refused();
+                EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir, List.of("permitopen=\"127.0.0.1:"
+                        + target.port() + "\",permitlisten=\"localhost:" + listen + "\" "
+                        + clientKey.publicKeyLine()), null, ForwardingPolicy.DEFAULT)) {
+            try (ManagedProcess ssh = client(server).localForward(TcpPorts.free(), "127.0.0.1", target.port())
+                    .startForwarding(STARTUP)) {
+                Transfers.assertIntact(Tunnels.forwardedPort(ssh.command(), 0), target, 0, SIZE, 6, TIMEOUT);
+            }
+            assertThat(assertLocalRefused(server, "127.0.0.1", other.port(), "but the request was denied"))
+                    .endsWith("(user " + USER + ": permitopen=\"127.0.0.1:" + target.port() + "\")");
+            assertRemotePermitted(server, listen + ":127.0.0.1:9", listen);
+            assertThat(assertRemoteRefused(server, otherListen + ":127.0.0.1:9", otherListen,
+                    "but the request was denied"))
+                    .endsWith("(user " + USER + ": permitlisten=\"localhost:" + listen + "\")");
+        }
+    }
+
+    /** authorized_keys' no-port-forwarding (and restrict) refuse both directions for that key. */
+    @Test
+    void authorizedKeysNoPortForwardingRefusesBothDirections() throws Exception {
+        try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir,
+                List.of("no-port-forwarding " + clientKey.publicKeyLine()), null, ForwardingPolicy.DEFAULT)) {
+            assertThat(assertLocalRefused(server, "127.0.0.1", "refused local port forward"))
+                    .endsWith(": no-port-forwarding)");
+            int listen = TcpPorts.free();
+            assertThat(assertRemoteRefused(server, listen + ":127.0.0.1:9", listen, "refused remote port forward"))
+                    .endsWith(": no-port-forwarding)");
+        }
+    }
+
     @Test
     void privilegedPortsListenOnlyForRoot() throws Exception {
         int privileged = freePrivilegedPort();

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +22,10 @@ final class SluiceSshCommand {
     private String cipher;
     private String logLevel = "INFO";
     private final List<String> forwards = new ArrayList<>();
+    private final List<String> options = new ArrayList<>();
     private final List<Integer> listenPorts = new ArrayList<>();
-    private final Map<String, String> options = new LinkedHashMap<>();
+    private final Map<String, String> environment = new HashMap<>();
+    private String user = System.getProperty("user.name");
 
     private SluiceSshCommand(int port) {
         this.port = port;
@@ -63,6 +65,23 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Adds {@code -o keyword=value} after the script defaults, which it overrides (e.g. BatchMode=no). */
+    SluiceSshCommand option(String keyword, String value) {
+        options.addAll(List.of("-o", keyword + "=" + value));
+        return this;
+    }
+
+    SluiceSshCommand user(String name) {
+        this.user = name;
+        return this;
+    }
+
+    /** Sets an environment variable for the process, e.g. SSH_ASKPASS or SSH_AUTH_SOCK. */
+    SluiceSshCommand environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Adds raw arguments before the destination, e.g. {@code -L [::1]:port:host:hostport}. */
     SluiceSshCommand args(String... args) {
         forwards.addAll(List.of(args));
@@ -76,12 +95,6 @@ final class SluiceSshCommand {
         return this;
     }
 
-    /** Adds {@code -o key=value} (e.g. {@code KexAlgorithms}), replacing the harness's default for that keyword. */
-    SluiceSshCommand option(String key, String value) {
-        options.put(key, value);
-        return this;
-    }
-
     /** The listen port of forward number {@code n} (0-based). */
     int listenPort(int n) {
         return listenPorts.get(n);
@@ -89,11 +102,9 @@ final class SluiceSshCommand {
 
     List<String> commandLine() {
         List<String> line = new ArrayList<>(SluiceCli.command("ssh"));
-        line.addAll(List.of("-N", "-p", Integer.toString(port)));
-        Map<String, String> all = new LinkedHashMap<>(Map.of("BatchMode", "yes", "ExitOnForwardFailure", "yes",
-                "IdentitiesOnly", "yes", "LogLevel", logLevel));
-        all.putAll(options);
-        all.forEach((k, v) -> line.addAll(List.of("-o", k + "=" + v)));
+        line.addAll(List.of("-N", "-p", Integer.toString(port),
+                "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "IdentitiesOnly=yes",
+                "-o", "LogLevel=" + logLevel));
         if (knownHosts != null) {
             line.addAll(List.of("-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts));
         }
@@ -103,14 +114,15 @@ final class SluiceSshCommand {
         if (cipher != null) {
             line.addAll(List.of("-c", cipher));
         }
+        line.addAll(options);
         line.addAll(forwards);
-        line.add(System.getProperty("user.name") + "@" + TcpPorts.loopback().getHostAddress());
+        line.add(user + "@" + TcpPorts.loopback().getHostAddress());
         return line;
     }
 
     /** Starts the process and returns at once. */
     ManagedProcess start() throws IOException {
-        return ManagedProcess.start("sluice ssh->" + port, commandLine());
+        return ManagedProcess.start("sluice ssh->" + port, commandLine(), environment, null);
     }
 
     /**

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds and starts OpenSSH {@code ssh} client processes with the options scripts need: no host-key prompts or
@@ -28,6 +30,7 @@ public final class OpenSshClient {
     private final List<String> forwards = new ArrayList<>();
     private final List<Integer> localListenPorts = new ArrayList<>();
     private final List<String> extraArgs = new ArrayList<>();
+    private final Map<String, String> environment = new HashMap<>();
 
     private OpenSshClient(int port) {
         this.port = port;
@@ -132,6 +135,12 @@ public final class OpenSshClient {
         return this;
     }
 
+    /** Sets an environment variable for ssh, e.g. SSH_ASKPASS or SSH_AUTH_SOCK. */
+    public OpenSshClient environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** The full command line {@link #start()} runs. */
     public List<String> commandLine() {
         List<String> line = new ArrayList<>(List.of("ssh"));
@@ -167,7 +176,7 @@ public final class OpenSshClient {
 
     /** Starts ssh and returns at once. */
     public ManagedProcess start() throws IOException {
-        return ManagedProcess.start("ssh->" + port, commandLine());
+        return ManagedProcess.start("ssh->" + port, commandLine(), environment, null);
     }
 
     /**

@@ -4,9 +4,10 @@ import java.util.Locale;
 
 /**
  * OpenSSH's host pattern matching (match.c): {@code *} and {@code ?} wildcards, comma-separated lists,
- * {@code !} negation, case-insensitive (PATTERNS in ssh_config(5)).
+ * {@code !} negation, case-insensitive (PATTERNS in ssh_config(5)). Public for the auth layer, which matches
+ * authorized_keys {@code from=} lists with it.
  */
-final class HostPatterns {
+public final class HostPatterns {
     private HostPatterns() {
     }
 
@@ -14,7 +15,7 @@ final class HostPatterns {
      * match_hostname: 1 if some positive pattern matches and no negated one does, -1 if a negated pattern
      * matches, 0 otherwise. A negated match never gives a positive result by itself.
      */
-    static int matchList(String host, String patternList) {
+    public static int matchList(String host, String patternList) {
         String h = host.toLowerCase(Locale.ROOT);
         boolean positive = false;
         for (String sub : patternList.toLowerCase(Locale.ROOT).split(",", -1)) {
@@ -36,7 +37,7 @@ final class HostPatterns {
      * Glob match of the whole string. Greedy with backtracking to the last {@code *} only, which is linear in
      * practice and, unlike OpenSSH's recursion, cannot be driven exponential by a pattern like {@code *a*a*a*b}.
      */
-    static boolean matchGlob(String s, String pattern) {
+    public static boolean matchGlob(String s, String pattern) {
         int si = 0;
         int pi = 0;
         int starP = -1;
