@@ -5,6 +5,8 @@ import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
+import dev.sluice.forwarding.DynamicForward;
+import dev.sluice.forwarding.DynamicPortForwarder;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.transport.DisconnectReason;
@@ -35,7 +37,8 @@ import java.util.Locale;
  */
 final class SshCommand {
     private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
-            + "           [-L [bind_address:]port:host:hostport] [-l login_name] [-o option]\n"
+            + "           [-D [bind_address:]port] [-L [bind_address:]port:host:hostport]\n"
+            + "           [-l login_name] [-o option]\n"
             + "           [-p port] destination";
 
     private final PrintStream out;
@@ -49,7 +52,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46gNTqvp:l:i:L:D:o:c:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -130,7 +133,7 @@ final class SshCommand {
     }
 
     private boolean startForwards(SshOptions o, SshConnection connection, KnownHostsVerifier verifier) {
-        if (verifier.forwardingDisabled() && !o.forwards.isEmpty()) {
+        if (verifier.forwardingDisabled() && !(o.forwards.isEmpty() && o.dynamicForwards.isEmpty())) {
             return !o.exitOnForwardFailure;
         }
         for (LocalForward spec : o.forwards) {
@@ -138,6 +141,21 @@ final class SshCommand {
             if (!bound.isSuccess()) {
                 err.println("bind [" + spec.bindAddress() != null ? spec.bindAddress() : (o.gatewayPorts ? "0.0.0.0" : "127.0.0.1") + "]:" + spec.bindPort() + ": "
                         + rootMessage(bound.cause()));
+                err.println("channel_setup_fwd_listener_tcpip: cannot listen to port: " + spec.bindPort());
+                err.println("Could not request local forwarding.");
+                if (o.exitOnForwardFailure) {
+                    err.println("Error: Could not request local forwarding.");
+                    return false;
+                }
+            }
+        }
+        for (DynamicForward spec : o.dynamicForwards) {
+            Future<InetSocketAddress> bound = new DynamicPortForwarder(connection, spec, o.gatewayPorts).start()
+                    .awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                String address = spec.bindAddress() != null ? spec.bindAddress()
+                        : o.gatewayPorts ? "0.0.0.0" : "127.0.0.1";
+                err.println("bind [" + address + "]:" + spec.bindPort() + ": " + rootMessage(bound.cause()));
                 err.println("channel_setup_fwd_listener_tcpip: cannot listen to port: " + spec.bindPort());
                 err.println("Could not request local forwarding.");
                 if (o.exitOnForwardFailure) {
@@ -234,6 +252,7 @@ final class SshCommand {
         int port = 22;
         final List<Path> identityFiles = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
+        final List<DynamicForward> dynamicForwards = new ArrayList<>();
         boolean noCommand;
         String ciphers;
         String strictHostKeyChecking = "ask";
@@ -258,6 +277,7 @@ final class SshCommand {
                 case "l" -> set("User", opt.argument());
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
+                case "D" -> set("DynamicForward", opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
@@ -301,6 +321,7 @@ final class SshCommand {
                     case "identityfile" -> identityFiles.add(Path.of(value.startsWith("~/")
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
+                    case "dynamicforward" -> dynamicForwards.add(DynamicForward.parse(value));
                     case "ciphers" -> ciphers = value;
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {

@@ -65,6 +65,14 @@ class CommandsTest {
     }
 
     @Test
+    void sshRejectsBadDynamicForwardsLikeOpenSsh() {
+        assertThat(run("ssh", "-N", "-D", "0", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad dynamic forwarding specification '0'");
+        assertThat(run("ssh", "-N", "-o", "DynamicForward=a:b:1080", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad dynamic forwarding specification 'a:b:1080'");
+    }
+
+    @Test
     void serverRejectsUnknownKeywordsLikeSshd() {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");
