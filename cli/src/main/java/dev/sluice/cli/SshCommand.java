@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.auth.AuthenticationException;
+import dev.sluice.connection.ChannelOpenException;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
@@ -37,7 +38,7 @@ import java.util.Locale;
  */
 final class SshCommand {
     private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
-            + "           [-D [bind_address:]port] [-L [bind_address:]port:host:hostport]\n"
+            + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
             + "           [-l login_name] [-o option]\n"
             + "           [-p port] destination";
 
@@ -52,7 +53,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46gNTqvp:l:i:L:D:o:c:", List.of(), args);
+            Getopt opts = new Getopt("46gNTqvp:l:i:L:D:J:o:c:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -95,9 +96,27 @@ final class SshCommand {
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
-            Future<SshConnection> connecting = client.connect(target).awaitUninterruptibly();
+            // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
+            // same identities, host key checking and ciphers.
+            SshConnection via = null;
+            for (Jump jump : o.jumps) {
+                SshClient.Target hop = SshClient.Target.of(jump.host(), jump.port(), jump.user(), identities)
+                        .withTransport(transport)
+                        .withBannerSink(err::print)
+                        .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
+                Future<SshConnection> hopping = (via == null ? client.connect(hop) : client.connect(hop, via))
+                        .awaitUninterruptibly();
+                if (!hopping.isSuccess()) {
+                    err.println(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
+                    client.group().shutdownGracefully();
+                    return 255;
+                }
+                via = hopping.getNow();
+            }
+            Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
+                    .awaitUninterruptibly();
             if (!connecting.isSuccess()) {
-                err.println(describe(o, connecting.cause()));
+                err.println(describe(o.user, o.host, o.port, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
@@ -200,10 +219,14 @@ final class SshCommand {
         return keys;
     }
 
-    private static String describe(SshOptions o, Throwable cause) {
+    private static String describe(String user, String host, int port, Throwable cause) {
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
-            return o.user + "@" + o.host + ": " + c.getMessage();
+            return user + "@" + host + ": " + c.getMessage();
+        }
+        if (c instanceof ChannelOpenException e) {
+            // What ssh -J prints when the jump host refuses its -W channel.
+            return "channel " + e.localId() + ": open failed: " + e.getMessage() + "\nstdio forwarding failed";
         }
         if (c instanceof SshDisconnectedException) {
             TransportClosed closed = ((SshDisconnectedException) c).closed();
@@ -211,22 +234,22 @@ final class SshCommand {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
-                return "Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code() + ": "
+                return "Received disconnect from " + host + " port " + port + ":" + closed.reason().code() + ": "
                         + closed.message();
             }
             if (closed != null) {
                 return "ssh: " + closed.message();
             }
-            return "Connection closed by " + o.host + " port " + o.port;
+            return "Connection closed by " + host + " port " + port;
         }
         if (c instanceof UnknownHostException) {
-            return "ssh: Could not resolve hostname " + o.host + ": Name or service not known";
+            return "ssh: Could not resolve hostname " + host + ": Name or service not known";
         }
         if (c instanceof ConnectTimeoutException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": Connection timed out";
+            return "ssh: connect to host " + host + " port " + port + ": Connection timed out";
         }
         if (c instanceof ConnectException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": "
+            return "ssh: connect to host " + host + " port " + port + ": "
                     + NettyTransports.describeConnectFailure(c);
         }
         return "ssh: " + rootMessage(c);
@@ -253,6 +276,8 @@ final class SshCommand {
         final List<Path> identityFiles = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
         final List<DynamicForward> dynamicForwards = new ArrayList<>();
+        List<Jump> jumps = List.of();
+        boolean jumpOption;
         boolean noCommand;
         String ciphers;
         String strictHostKeyChecking = "ask";
@@ -278,6 +303,14 @@ final class SshCommand {
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
                 case "D" -> set("DynamicForward", opt.argument());
+                case "J" -> {
+                    if (jumpOption) {
+                        throw new IllegalArgumentException("Only a single -J option is permitted (use commas to"
+                                + " separate multiple jump hops)");
+                    }
+                    jumpOption = true;
+                    jumps = Jump.parseList(opt.argument(), "Invalid -J argument");
+                }
                 case "c" -> set("Ciphers", opt.argument());
                 case "o" -> option(opt.argument());
                 default -> throw new IllegalStateException(opt.name());
@@ -322,6 +355,8 @@ final class SshCommand {
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "dynamicforward" -> dynamicForwards.add(DynamicForward.parse(value));
+                    case "proxyjump" -> jumps = Jump.parseList(value,
+                            "command-line: line 0: Invalid ProxyJump \"" + value + "\"");
                     case "ciphers" -> ciphers = value;
                     case "stricthostkeychecking" -> strictHostKeyChecking = value;
                     case "userknownhostsfile" -> {
@@ -357,6 +392,59 @@ final class SshCommand {
             return userKnownHostsFiles.isEmpty()
                     ? List.of(home().resolve(".ssh/known_hosts"), home().resolve(".ssh/known_hosts2"))
                     : userKnownHostsFiles;
+        }
+    }
+
+    /**
+     * One hop of {@code -J} / ProxyJump: {@code [user@]host[:port]} (or {@code ssh://[user@]host[:port]}), an IPv6
+     * address in square brackets; the user defaults to the local user and the port to 22, as for ssh's jump hosts.
+     */
+    record Jump(String user, String host, int port) {
+        /** A comma-separated list of hops, first hop first; {@code none} is no jump host. */
+        static List<Jump> parseList(String value, String error) {
+            if (value.equalsIgnoreCase("none")) {
+                return List.of();
+            }
+            List<Jump> hops = new ArrayList<>();
+            for (String hop : value.split(",", -1)) {
+                hops.add(parse(hop, error));
+            }
+            return List.copyOf(hops);
+        }
+
+        private static Jump parse(String spec, String error) {
+            String s = spec.strip();
+            if (s.startsWith("ssh://")) {
+                s = s.substring("ssh://".length());
+                s = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+            }
+            String user = System.getProperty("user.name");
+            int at = s.lastIndexOf('@');
+            if (at >= 0) {
+                user = s.substring(0, at);
+                s = s.substring(at + 1);
+            }
+            String host = s;
+            String port = null;
+            if (s.startsWith("[")) {
+                int end = s.indexOf(']');
+                if (end < 0 || (end + 1 < s.length() && s.charAt(end + 1) != ':')) {
+                    throw new IllegalArgumentException(error);
+                }
+                host = s.substring(1, end);
+                port = end + 1 < s.length() ? s.substring(end + 2) : null;
+            } else if (s.indexOf(':') >= 0) {
+                host = s.substring(0, s.indexOf(':'));
+                port = s.substring(s.indexOf(':') + 1);
+            }
+            if (host.isEmpty() || user.isEmpty() || (port != null && !port.matches("[0-9]{1,5}"))) {
+                throw new IllegalArgumentException(error);
+            }
+            int p = port == null ? 22 : Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException(error);
+            }
+            return new Jump(user, host, p);
         }
     }
 }

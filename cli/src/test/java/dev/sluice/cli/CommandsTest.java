@@ -73,6 +73,14 @@ class CommandsTest {
     }
 
     @Test
+    void sshRejectsBadJumpHostsLikeOpenSsh() {
+        assertThat(run("ssh", "-N", "-J", "gw:x", "host")).isEqualTo(255);
+        assertThat(err()).contains("Invalid -J argument");
+        assertThat(run("ssh", "-N", "-J", "a", "-J", "b", "host")).isEqualTo(255);
+        assertThat(err()).contains("Only a single -J option is permitted (use commas to separate multiple jump hops)");
+    }
+
+    @Test
     void serverRejectsUnknownKeywordsLikeSshd() {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");
