@@ -60,6 +60,13 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Adds {@code -J spec}: jump hosts, e.g. {@code user@127.0.0.1:2222,127.0.0.1:2223}. */
+    SluiceSshCommand jump(String spec) {
+        forwards.add("-J");
+        forwards.add(spec);
+        return this;
+    }
+
     /** Adds {@code -D 127.0.0.1:listenPort}: a SOCKS server there. */
     SluiceSshCommand dynamicForward(int listenPort) {
         forwards.add("-D");
