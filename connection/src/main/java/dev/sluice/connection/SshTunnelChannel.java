@@ -53,10 +53,6 @@ final class SshTunnelChannel extends AbstractChannel implements ChannelListener 
     @Override
     public void onOpen(SshChannel channel) {
         ssh = channel;
-        if (!open) {
-            channel.close();
-            return;
-        }
         // Registering on the loop we are on completes at once, and fires channelActive since isActive() is true.
         channel.connection().eventLoop().register(this).addListener(f -> {
             if (!f.isSuccess()) {

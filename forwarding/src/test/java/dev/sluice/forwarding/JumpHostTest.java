@@ -119,6 +119,54 @@ class JumpHostTest {
                 .isTrue();
     }
 
+    /**
+     * A target that does not read stops the sender at the far end of two nested connections: the windows of the
+     * inner and the carrying connection hold it back, so nothing buffers without bound on the way, and once the
+     * target reads every byte arrives intact.
+     */
+    @Test
+    void aStalledTargetHoldsTheSenderBackThroughTheJump() throws Exception {
+        int jump = server(ForwardingPolicy.DEFAULT);
+        int last = server(ForwardingPolicy.DEFAULT);
+        List<String> checked = new ArrayList<>();
+        SshConnection hop = client.connect(target(jump, 0, checked)).get(10, TimeUnit.SECONDS);
+        SshConnection end = client.connect(target(last, 1, checked), hop).get(10, TimeUnit.SECONDS);
+        InetSocketAddress local = new LocalPortForwarder(end,
+                new LocalForward("127.0.0.1", 0, "127.0.0.1", target.getLocalPort()), false).start()
+                .get(5, TimeUnit.SECONDS);
+        long size = 96L * MIB;
+        AtomicLong written = new AtomicLong();
+        try (Socket s = new Socket(local.getAddress(), local.getPort()); Socket t = target.accept()) {
+            CompletableFuture<String> sent = async(() -> {
+                byte[] block = new byte[64 * 1024];
+                java.security.MessageDigest md = ForwardingTest.sha256();
+                java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+                for (long left = size; left > 0; left -= block.length) {
+                    random.nextBytes(block);
+                    md.update(block);
+                    s.getOutputStream().write(block);
+                    written.addAndGet(block.length);
+                }
+                s.shutdownOutput();
+                return java.util.HexFormat.of().formatHex(md.digest());
+            });
+            long before;
+            long after = written.get();
+            do { // until the sender has stalled: no progress for half a second
+                before = after;
+                Thread.sleep(500);
+                after = written.get();
+            } while (after != before && after < size);
+            assertThat(after).as("bytes the sender got rid of while the target read nothing")
+                    .isLessThan(size / 2);
+
+            AtomicLong count = new AtomicLong();
+            String got = receive(t, count);
+            assertThat(count.get()).isEqualTo(size);
+            assertThat(got).isEqualTo(sent.get(30, TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void aJumpHostThatRefusesForwardingFailsTheConnectWithItsReason() throws Exception {
         int jump = server(new ForwardingPolicy(AllowTcpForwarding.NO));
