@@ -47,6 +47,8 @@ class SocksServerHandlerTest {
                 return new InetSocketAddress("127.0.0.1", 40000);
             }
         };
+        // Only advanceTimeBy moves the clock, so the timeout tests do not depend on how fast the machine is.
+        socket.freezeTime();
         connection = new FakeConnection(socket);
         socket.pipeline().addLast("socks", new SocksServerHandler(connection, TIMEOUT_MILLIS));
     }
