@@ -4,10 +4,13 @@ import dev.sluice.auth.AuthenticationException;
 import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.SshAgent;
 import dev.sluice.auth.UserInteraction;
+import dev.sluice.connection.ChannelOpenException;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
+import dev.sluice.forwarding.DynamicForward;
+import dev.sluice.forwarding.DynamicPortForwarder;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
 import dev.sluice.forwarding.RemoteForward;
@@ -48,8 +51,8 @@ import java.util.Map;
  */
 final class SshCommand {
     private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
-            + "           [-L [bind_address:]port:host:hostport] [-l login_name] [-o option]\n"
-            + "           [-R [bind_address:]port:host:hostport]\n"
+            + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
+            + "           [-l login_name] [-o option] [-R [bind_address:]port:host:hostport]\n"
             + "           [-p port] destination";
 
     private final PrintStream out;
@@ -65,7 +68,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CgNTqvp:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -140,10 +143,28 @@ final class SshCommand {
                 .withAuth(o.authConfig(err));
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
-            Future<SshConnection> connecting = client.connect(target).awaitUninterruptibly();
+            // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
+            // same identities, host key checking and ciphers.
+            SshConnection via = null;
+            for (Jump jump : o.jumps) {
+                SshClient.Target hop = SshClient.Target.of(jump.host(), jump.port(), jump.user(), identities)
+                        .withTransport(transport)
+                        .withBannerSink(err::print)
+                        .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000);
+                Future<SshConnection> hopping = (via == null ? client.connect(hop) : client.connect(hop, via))
+                        .awaitUninterruptibly();
+                if (!hopping.isSuccess()) {
+                    err.println(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
+                    client.group().shutdownGracefully();
+                    return 255;
+                }
+                via = hopping.getNow();
+            }
+            Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
+                    .awaitUninterruptibly();
             if (!connecting.isSuccess()) {
                 closeAgent();
-                err.println(describe(o, connecting.cause()));
+                err.println(describe(o.user, o.host, o.port, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
@@ -180,7 +201,8 @@ final class SshCommand {
     }
 
     private boolean startForwards(SshOptions o, SshConnection connection, KnownHostsVerifier verifier) {
-        if (verifier.forwardingDisabled() && !(o.forwards.isEmpty() && o.remoteForwards.isEmpty())) {
+        if (verifier.forwardingDisabled() && !(o.forwards.isEmpty() && o.remoteForwards.isEmpty()
+                && o.dynamicForwards.isEmpty())) {
             return !o.exitOnForwardFailure;
         }
         // As ssh's ssh_init_forwarding: each failure says why; ExitOnForwardFailure ends on any failed -L,
@@ -228,6 +250,21 @@ final class SshCommand {
                 return false;
             } else if (o.showsInfo()) {
                 err.println("Warning: remote port forwarding failed for listen port " + spec.bindPort());
+            }
+        }
+        for (DynamicForward spec : o.dynamicForwards) {
+            Future<InetSocketAddress> bound = new DynamicPortForwarder(connection, spec, o.gatewayPorts).start()
+                    .awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                String address = spec.bindAddress() != null ? spec.bindAddress()
+                        : o.gatewayPorts ? "0.0.0.0" : "127.0.0.1";
+                err.println("bind [" + address + "]:" + spec.bindPort() + ": " + rootMessage(bound.cause()));
+                err.println("channel_setup_fwd_listener_tcpip: cannot listen to port: " + spec.bindPort());
+                err.println("Could not request local forwarding.");
+                if (o.exitOnForwardFailure) {
+                    err.println("Error: Could not request local forwarding.");
+                    return false;
+                }
             }
         }
         return true;
@@ -345,10 +382,14 @@ final class SshCommand {
         }
     }
 
-    private static String describe(SshOptions o, Throwable cause) {
+    private static String describe(String user, String host, int port, Throwable cause) {
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
-            return o.user + "@" + o.host + ": " + c.getMessage();
+            return user + "@" + host + ": " + c.getMessage();
+        }
+        if (c instanceof ChannelOpenException e) {
+            // What ssh -J prints when the jump host refuses its -W channel.
+            return "channel " + e.localId() + ": open failed: " + e.getMessage() + "\nstdio forwarding failed";
         }
         if (c instanceof SshDisconnectedException) {
             TransportClosed closed = ((SshDisconnectedException) c).closed();
@@ -357,22 +398,22 @@ final class SshCommand {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
-                return "Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code() + ": "
+                return "Received disconnect from " + host + " port " + port + ":" + closed.reason().code() + ": "
                         + closed.message();
             }
             if (closed != null) {
                 return "ssh: " + closed.message();
             }
-            return "Connection closed by " + o.host + " port " + o.port;
+            return "Connection closed by " + host + " port " + port;
         }
         if (c instanceof UnknownHostException) {
-            return "ssh: Could not resolve hostname " + o.host + ": Name or service not known";
+            return "ssh: Could not resolve hostname " + host + ": Name or service not known";
         }
         if (c instanceof ConnectTimeoutException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": Connection timed out";
+            return "ssh: connect to host " + host + " port " + port + ": Connection timed out";
         }
         if (c instanceof ConnectException) {
-            return "ssh: connect to host " + o.host + " port " + o.port + ": "
+            return "ssh: connect to host " + host + " port " + port + ": "
                     + NettyTransports.describeConnectFailure(c);
         }
         return "ssh: " + rootMessage(c);
@@ -399,6 +440,9 @@ final class SshCommand {
         final List<Path> identityFiles = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
         final List<RemoteForward> remoteForwards = new ArrayList<>();
+        final List<DynamicForward> dynamicForwards = new ArrayList<>();
+        List<Jump> jumps = List.of();
+        boolean jumpOption;
         boolean noCommand;
         String ciphers;
         String kexAlgorithms;
@@ -437,6 +481,15 @@ final class SshCommand {
                 case "i" -> set("IdentityFile", opt.argument());
                 case "L" -> set("LocalForward", opt.argument());
                 case "R" -> set("RemoteForward", opt.argument());
+                case "D" -> set("DynamicForward", opt.argument());
+                case "J" -> {
+                    if (jumpOption) {
+                        throw new IllegalArgumentException("Only a single -J option is permitted (use commas to"
+                                + " separate multiple jump hops)");
+                    }
+                    jumpOption = true;
+                    jumps = Jump.parseList(opt.argument(), "Invalid -J argument");
+                }
                 case "c" -> set("Ciphers", opt.argument());
                 case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
@@ -492,6 +545,9 @@ final class SshCommand {
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));
+                    case "dynamicforward" -> dynamicForwards.add(DynamicForward.parse(value));
+                    case "proxyjump" -> jumps = Jump.parseList(value,
+                            "command-line: line 0: Invalid ProxyJump \"" + value + "\"");
                     case "ciphers" -> ciphers = value;
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms);
@@ -562,6 +618,59 @@ final class SshCommand {
             return userKnownHostsFiles.isEmpty()
                     ? List.of(home().resolve(".ssh/known_hosts"), home().resolve(".ssh/known_hosts2"))
                     : userKnownHostsFiles;
+        }
+    }
+
+    /**
+     * One hop of {@code -J} / ProxyJump: {@code [user@]host[:port]} (or {@code ssh://[user@]host[:port]}), an IPv6
+     * address in square brackets; the user defaults to the local user and the port to 22, as for ssh's jump hosts.
+     */
+    record Jump(String user, String host, int port) {
+        /** A comma-separated list of hops, first hop first; {@code none} is no jump host. */
+        static List<Jump> parseList(String value, String error) {
+            if (value.equalsIgnoreCase("none")) {
+                return List.of();
+            }
+            List<Jump> hops = new ArrayList<>();
+            for (String hop : value.split(",", -1)) {
+                hops.add(parse(hop, error));
+            }
+            return List.copyOf(hops);
+        }
+
+        private static Jump parse(String spec, String error) {
+            String s = spec.strip();
+            if (s.startsWith("ssh://")) {
+                s = s.substring("ssh://".length());
+                s = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+            }
+            String user = System.getProperty("user.name");
+            int at = s.lastIndexOf('@');
+            if (at >= 0) {
+                user = s.substring(0, at);
+                s = s.substring(at + 1);
+            }
+            String host = s;
+            String port = null;
+            if (s.startsWith("[")) {
+                int end = s.indexOf(']');
+                if (end < 0 || (end + 1 < s.length() && s.charAt(end + 1) != ':')) {
+                    throw new IllegalArgumentException(error);
+                }
+                host = s.substring(1, end);
+                port = end + 1 < s.length() ? s.substring(end + 2) : null;
+            } else if (s.indexOf(':') >= 0) {
+                host = s.substring(0, s.indexOf(':'));
+                port = s.substring(s.indexOf(':') + 1);
+            }
+            if (host.isEmpty() || user.isEmpty() || (port != null && !port.matches("[0-9]{1,5}"))) {
+                throw new IllegalArgumentException(error);
+            }
+            int p = port == null ? 22 : Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException(error);
+            }
+            return new Jump(user, host, p);
         }
     }
 }

@@ -87,6 +87,22 @@ class CommandsTest {
     }
 
     @Test
+    void sshRejectsBadDynamicForwardsLikeOpenSsh() {
+        assertThat(run("ssh", "-N", "-D", "0", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad dynamic forwarding specification '0'");
+        assertThat(run("ssh", "-N", "-o", "DynamicForward=a:b:1080", "host")).isEqualTo(255);
+        assertThat(err()).contains("Bad dynamic forwarding specification 'a:b:1080'");
+    }
+
+    @Test
+    void sshRejectsBadJumpHostsLikeOpenSsh() {
+        assertThat(run("ssh", "-N", "-J", "gw:x", "host")).isEqualTo(255);
+        assertThat(err()).contains("Invalid -J argument");
+        assertThat(run("ssh", "-N", "-J", "a", "-J", "b", "host")).isEqualTo(255);
+        assertThat(err()).contains("Only a single -J option is permitted (use commas to separate multiple jump hops)");
+    }
+
+    @Test
     void serverRejectsUnknownKeywordsLikeSshd() {
         assertThat(run("server", "-o", "NoSuchKeyword=yes")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: Bad configuration option: NoSuchKeyword");

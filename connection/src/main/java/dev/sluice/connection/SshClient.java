@@ -2,6 +2,7 @@ package dev.sluice.connection;
 
 import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.UserAuthClientHandler;
+import dev.sluice.connection.message.DirectTcpip;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
@@ -124,6 +125,36 @@ public final class SshClient implements AutoCloseable {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
             }
+        });
+        return result;
+    }
+
+    /**
+     * Connects through {@code via}, as {@code ssh -J} does: opens a {@code direct-tcpip} channel on {@code via} to
+     * the target's host and port, and runs this connection's whole transport over that channel, on {@code via}'s
+     * event loop, with no local socket in between. The target's host key is checked (by the target's
+     * HostKeyVerifier) under the target's own host name and port. The future fails with the
+     * {@link ChannelOpenException} when the jump server refuses the channel, otherwise as {@link #connect(Target)}.
+     * Closing the returned connection closes its channel on {@code via}; closing {@code via} ends both.
+     */
+    public Future<SshConnection> connect(Target target, SshConnection via) {
+        Promise<SshConnection> result = via.eventLoop().newPromise();
+        via.eventLoop().execute(() -> {
+            SshTunnelChannel tunnel = new SshTunnelChannel(via, target.host(), target.port());
+            // Built when the channel registers, once the carrying channel is open (the pipeline needs its loop).
+            tunnel.pipeline().addLast(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    initPipeline(ch, target, result);
+                }
+            });
+            // The originator OpenSSH's ssh -W names.
+            byte[] open = new DirectTcpip(target.host(), target.port(), "127.0.0.1", 65535).encode();
+            via.openChannel(DirectTcpip.CHANNEL_TYPE, open, tunnel).addListener(f -> {
+                if (!f.isSuccess()) {
+                    result.tryFailure(f.cause());
+                }
+            });
         });
         return result;
     }

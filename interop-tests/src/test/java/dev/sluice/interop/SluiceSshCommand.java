@@ -95,6 +95,21 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Adds {@code -J spec}: jump hosts, e.g. {@code user@127.0.0.1:2222,127.0.0.1:2223}. */
+    SluiceSshCommand jump(String spec) {
+        forwards.add("-J");
+        forwards.add(spec);
+        return this;
+    }
+
+    /** Adds {@code -D 127.0.0.1:listenPort}: a SOCKS server there. */
+    SluiceSshCommand dynamicForward(int listenPort) {
+        forwards.add("-D");
+        forwards.add(TcpPorts.loopback().getHostAddress() + ":" + listenPort);
+        listenPorts.add(listenPort);
+        return this;
+    }
+
     /** The listen port of forward number {@code n} (0-based). */
     int listenPort(int n) {
         return listenPorts.get(n);

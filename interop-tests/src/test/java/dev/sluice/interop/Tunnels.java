@@ -30,6 +30,18 @@ final class Tunnels {
         throw new IllegalArgumentException("no -L number " + n + " in " + command);
     }
 
+    /** The listen port of {@code -D} number {@code n} (0-based) in an ssh command line. */
+    static int forwardedDynamicPort(List<String> command, int n) {
+        int seen = 0;
+        for (int i = 0; i < command.size() - 1; i++) {
+            if (command.get(i).equals("-D") && seen++ == n) {
+                List<String> fields = OpenSshClient.splitSpec(command.get(i + 1));
+                return Integer.parseInt(fields.get(fields.size() - 1));
+            }
+        }
+        throw new IllegalArgumentException("no -D number " + n + " in " + command);
+    }
+
     /**
      * Connects to a forwarded port whose target refuses, and expects the tunnel to close the connection (EOF or
      * reset) without sending anything.
