@@ -3,6 +3,8 @@ package dev.sluice.interop;
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshServer;
+import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.interop.harness.TcpPorts;
@@ -38,6 +40,15 @@ final class EmbeddedSluiceServer implements AutoCloseable {
      */
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, cipher, null);
+    }
+
+    /**
+     * Starts a server that also serves session channels with {@code sessions} (exec, shell, subsystems), as
+     * {@code sluice server} does.
+     */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
+            SessionConfig sessions) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         SshKeyPair hostKey = SshKeyPair.generateEd25519("sluice-test-host");
@@ -47,7 +58,9 @@ final class EmbeddedSluiceServer implements AutoCloseable {
         }
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized), 6, 120, ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT)));
+                sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT))
+                        : Map.of("direct-tcpip", new DirectTcpipHandler(ForwardingPolicy.DEFAULT),
+                                SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)));
         SshServer server = new SshServer(config);
         try {
             return new EmbeddedSluiceServer(server, hostKey, server.start().getPort());
