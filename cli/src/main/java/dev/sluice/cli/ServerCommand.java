@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshServer;
+import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
@@ -16,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +99,8 @@ final class ServerCommand {
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 new AuthorizedKeysAuthenticator(config.authorizedKeysFile()), config.maxAuthTries(),
                 config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)));
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())));
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -145,6 +149,10 @@ final class ServerCommand {
         private int loginGraceSeconds = 120;
         private String ciphers;
         private String logLevel = "INFO";
+        private final Map<String, String> subsystems = new LinkedHashMap<>();
+        private final List<String> acceptEnv = new ArrayList<>();
+        private String forceCommand;
+        private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -184,6 +192,11 @@ final class ServerCommand {
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "ciphers" -> ciphers = value;
                     case "loglevel" -> logLevel = value;
+                    case "subsystem" -> subsystem(value, where, line);
+                    case "acceptenv" -> acceptEnv.addAll(List.of(value.trim().split("\\s+")));
+                    case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
+                            : value.equalsIgnoreCase("none") ? "" : value;
+                    case "maxsessions" -> maxSessions = Integer.parseInt(value);
                     case "usepam", "strictmodes", "pidfile", "passwordauthentication", "kbdinteractiveauthentication",
                             "pubkeyauthentication" -> {
                         // Accepted for sshd_config compatibility: embedded mode has no PAM, pid file or passwords.
@@ -195,6 +208,30 @@ final class ServerCommand {
                 throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
                         + value);
             }
+        }
+
+        /** {@code Subsystem name command [args]}; sshd keeps the first definition and rejects a second. */
+        private void subsystem(String value, String where, int line) {
+            String[] nc = value.trim().split("\\s+", 2);
+            if (nc.length < 2) {
+                throw new IllegalArgumentException(where + " line " + line + ": Missing subsystem command.");
+            }
+            if (subsystems.containsKey(nc[0])) {
+                throw new IllegalArgumentException(where + " line " + line + ": Subsystem '" + nc[0]
+                        + "' already defined.");
+            }
+            if (nc[1].equals("internal-sftp")) {
+                throw new IllegalArgumentException(where + " line " + line
+                        + ": internal-sftp is not supported; use Subsystem " + nc[0] + " /usr/lib/openssh/sftp-server");
+            }
+            subsystems.put(nc[0], nc[1]);
+        }
+
+        /** Subsystem, AcceptEnv, ForceCommand and MaxSessions as a session configuration. */
+        SessionConfig sessions() {
+            return SessionConfig.defaults().withSubsystems(subsystems).withAcceptEnv(acceptEnv)
+                    .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
+                    .withMaxSessions(maxSessions);
         }
 
         private static int parsePort(String value) {

@@ -58,31 +58,40 @@ public record SessionConfig(CommandHandler handler, Map<String, String> subsyste
     /** Whether AcceptEnv lets a variable called {@code name} through. */
     public boolean acceptsEnv(String name) {
         for (String pattern : acceptEnv) {
-            if (matches(pattern, 0, name, 0)) {
+            if (matchesPattern(pattern, name)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** OpenSSH's match_pattern: {@code *} any run of characters, {@code ?} one character, nothing else special. */
-    static boolean matches(String pattern, int p, String s, int i) {
-        while (p < pattern.length()) {
-            char c = pattern.charAt(p);
-            if (c == '*') {
-                for (int k = i; k <= s.length(); k++) {
-                    if (matches(pattern, p + 1, s, k)) {
-                        return true;
-                    }
-                }
+    /**
+     * OpenSSH's match_pattern, as AcceptEnv and SendEnv use it: {@code *} matches any run of characters, {@code ?}
+     * one character, case-sensitive, the whole name. Greedy with backtracking to the last {@code *} only, so a
+     * pattern like {@code *a*a*b} cannot make a long name from a client take exponential time.
+     */
+    public static boolean matchesPattern(String pattern, String name) {
+        int si = 0;
+        int pi = 0;
+        int starP = -1;
+        int starS = 0;
+        while (si < name.length()) {
+            if (pi < pattern.length() && (pattern.charAt(pi) == '?' || pattern.charAt(pi) == name.charAt(si))) {
+                si++;
+                pi++;
+            } else if (pi < pattern.length() && pattern.charAt(pi) == '*') {
+                starP = pi++;
+                starS = si;
+            } else if (starP >= 0) {
+                pi = starP + 1;
+                si = ++starS;
+            } else {
                 return false;
             }
-            if (i >= s.length() || (c != '?' && c != s.charAt(i))) {
-                return false;
-            }
-            p++;
-            i++;
         }
-        return i == s.length();
+        while (pi < pattern.length() && pattern.charAt(pi) == '*') {
+            pi++;
+        }
+        return pi == pattern.length();
     }
 }
