@@ -21,6 +21,9 @@ final class SluiceSshCommand {
     private String logLevel = "INFO";
     private final List<String> forwards = new ArrayList<>();
     private final List<Integer> listenPorts = new ArrayList<>();
+    /** Null for -N; otherwise the words after the destination (empty: a shell). */
+    private List<String> session;
+    private final List<String> extraArgs = new ArrayList<>();
 
     private SluiceSshCommand(int port) {
         this.port = port;
@@ -60,6 +63,18 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Runs {@code words} as the remote command instead of {@code -N}; no words asks for a shell. */
+    SluiceSshCommand command(String... words) {
+        session = List.of(words);
+        return this;
+    }
+
+    /** Adds raw arguments before the destination (e.g. {@code -s}, {@code -T}, {@code -o SetEnv=…}). */
+    SluiceSshCommand args(String... args) {
+        extraArgs.addAll(List.of(args));
+        return this;
+    }
+
     /** The listen port of forward number {@code n} (0-based). */
     int listenPort(int n) {
         return listenPorts.get(n);
@@ -67,7 +82,10 @@ final class SluiceSshCommand {
 
     List<String> commandLine() {
         List<String> line = new ArrayList<>(SluiceCli.command("ssh"));
-        line.addAll(List.of("-N", "-p", Integer.toString(port),
+        if (session == null) {
+            line.add("-N");
+        }
+        line.addAll(List.of("-p", Integer.toString(port),
                 "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "LogLevel=" + logLevel));
         if (knownHosts != null) {
@@ -80,7 +98,11 @@ final class SluiceSshCommand {
             line.addAll(List.of("-c", cipher));
         }
         line.addAll(forwards);
+        line.addAll(extraArgs);
         line.add(System.getProperty("user.name") + "@" + TcpPorts.loopback().getHostAddress());
+        if (session != null) {
+            line.addAll(session);
+        }
         return line;
     }
 

@@ -1,0 +1,137 @@
+package dev.sluice.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.interop.harness.DumpProcessLogsOnFailure;
+import dev.sluice.interop.harness.OpenSshKeys;
+import dev.sluice.interop.harness.OpenSshServer;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code sluice ssh host command} as its own process against OpenSSH's sshd: exit statuses, a signal, stdin to EOF,
+ * stderr, a shell without a pty fed from a pipe, SetEnv through AcceptEnv, and the sftp subsystem with {@code -s}.
+ */
+@ExtendWith(DumpProcessLogsOnFailure.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SluiceSessionToOpenSshTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private OpenSshKeys.KeyPairFiles clientKey;
+    private OpenSshServer sshd;
+    private Path knownHosts;
+
+    @BeforeEach
+    void start() throws Exception {
+        clientKey = OpenSshKeys.ed25519(dir, "client_key");
+        sshd = OpenSshServer.start(List.of(clientKey.publicKeyLine()),
+                "Subsystem sftp /usr/lib/openssh/sftp-server", "AcceptEnv SLUICE_*");
+        knownHosts = Files.writeString(dir.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+    }
+
+    @AfterEach
+    void stop() {
+        sshd.close();
+    }
+
+    private SluiceSshCommand sluice() {
+        return SluiceSshCommand.to(sshd.port()).identity(clientKey.privateKey()).knownHosts(knownHosts)
+                .logLevel("ERROR");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3})
+    void execShouldExitWithTheRemoteStatus(int status) throws Exception {
+        SshRun run = SshRun.run(dir, sluice().command("echo out; echo err >&2; exit " + status).commandLine(), null,
+                TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isEqualTo(status);
+        assertThat(run.output()).isEqualTo("out\n");
+        assertThat(run.stderr()).isEqualTo("err\n");
+    }
+
+    @Test
+    void commandKilledBySignalShouldExitWith255AsSshDoes() throws Exception {
+        SshRun run = SshRun.run(dir, sluice().command("kill -9 $$").commandLine(), null, TIMEOUT);
+
+        assertThat(run.status()).isEqualTo(255);
+        assertThat(run.stderr()).isEmpty();
+    }
+
+    @Test
+    void stdinShouldBeCopiedToTheCommandUntilEof() throws Exception {
+        Path input = SshRun.randomFile(dir, "in.bin", 4 << 20, 3);
+
+        SshRun run = SshRun.run(dir, sluice().command("cat").commandLine(), input, TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isZero();
+        assertThat(SshRun.sha256(run.stdout())).isEqualTo(SshRun.sha256(input));
+    }
+
+    @Test
+    void nullStdinShouldGiveTheCommandAnImmediateEof() throws Exception {
+        Path input = Files.writeString(dir.resolve("ignored.txt"), "not read\n");
+
+        SshRun run = SshRun.run(dir, sluice().args("-n").command("cat; echo done").commandLine(), input, TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isZero();
+        assertThat(run.output()).isEqualTo("done\n");
+    }
+
+    @Test
+    void shellWithoutATerminalShouldRunStdinAndSayWhyThereIsNoPty() throws Exception {
+        Path script = Files.writeString(dir.resolve("script"), "echo \"in shell $SLUICE_VAR\"\nexit 6\n");
+
+        SshRun run = SshRun.run(dir, sluice().logLevel("INFO").args("-o", "SetEnv=SLUICE_VAR=set")
+                .command().commandLine(), script, TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isEqualTo(6);
+        assertThat(run.output()).contains("in shell set");
+        assertThat(run.stderr()).contains("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+    }
+
+    @Test
+    void sftpSubsystemShouldAnswerInitWithItsVersion() throws Exception {
+        // SSH_FXP_INIT, version 3: uint32 length 5, byte 1, uint32 3. stdin stays open a while after it: sftp-server
+        // quits at EOF without answering what it has not answered yet (with OpenSSH's ssh too).
+        Path init = Files.write(dir.resolve("init"), new byte[] {0, 0, 0, 5, 1, 0, 0, 0, 3});
+        StringBuilder pipeline = new StringBuilder("(cat " + init + "; sleep 2) |");
+        for (String word : sluice().args("-s").command("sftp").commandLine()) {
+            pipeline.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+
+        SshRun run = SshRun.run(dir, List.of("/bin/sh", "-c", pipeline.toString()), null, TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isZero();
+        try (InputStream in = Files.newInputStream(run.stdout()); DataInputStream data = new DataInputStream(in)) {
+            int length = data.readInt();
+            assertThat(length).isBetween(5, 4096);
+            assertThat(data.readByte()).as("SSH_FXP_VERSION").isEqualTo((byte) 2);
+            assertThat(data.readInt()).as("version").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void unknownSubsystemShouldFailAsSshDoes() throws IOException, InterruptedException {
+        SshRun run = SshRun.run(dir, sluice().args("-s").command("no-such-subsystem").commandLine(), null, TIMEOUT);
+
+        assertThat(run.status()).isEqualTo(255);
+        assertThat(run.stderr()).contains("subsystem request failed on channel 0");
+    }
+}
