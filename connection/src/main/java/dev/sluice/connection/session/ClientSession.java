@@ -207,13 +207,13 @@ public final class ClientSession {
 
         @Override
         public void onData(SshChannel channel, ByteBuf data) {
-            stdout.offer(data.retain());
+            stdout.offer(data);
         }
 
         @Override
         public void onExtendedData(SshChannel channel, int dataTypeCode, ByteBuf data) {
             if (dataTypeCode == ChannelExtendedData.STDERR) {
-                stderr.offer(data.retain());
+                stderr.offer(data);
             } else {
                 channel.consumed(data.readableBytes());
             }

@@ -191,7 +191,7 @@ final class ServerSession implements ChannelListener {
             channel.consumed(data.readableBytes()); // nothing runs yet to read it
             return;
         }
-        stdin.offer(data.retain());
+        stdin.offer(data);
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies a channel's incoming data into a blocking {@link OutputStream} (a process's stdin, the client's stdout) on a
  * {@link SessionThreads} thread, crediting each chunk back to the peer only once it has been written. The queue needs
- * no bound of its own: the channel's receive window bounds what can be in it.
+ * no bound of its own: the channel's receive window bounds what can be in it. The loop copies each chunk into an array
+ * for the queue, so no buffer of the connection's allocator is used or released off its loop.
  *
  * <p>{@link #offer}, {@link #eof} and {@link #abort} are called on the event loop. {@code onDone} runs on the writing
  * thread once everything before EOF (or abort) is written and the stream flushed (or closed).
@@ -40,15 +41,16 @@ final class StreamSink {
         this.onDone = onDone;
     }
 
-    /** Takes ownership of {@code data} (retain a borrowed buffer before offering it). */
+    /** Queues a copy of {@code data}, which stays the caller's. */
     void offer(ByteBuf data) {
         if (ended) {
             channel.consumed(data.readableBytes());
-            data.release();
             return;
         }
+        byte[] copy = new byte[data.readableBytes()];
+        data.getBytes(data.readerIndex(), copy);
         startOnce();
-        queue.add(data);
+        queue.add(copy);
     }
 
     /** The peer's EOF: everything queued is written, then the stream closed or flushed. */
@@ -58,12 +60,7 @@ final class StreamSink {
 
     /** The channel is gone: drop what is queued and end. */
     void abort() {
-        Object item;
-        while ((item = queue.poll()) != null) {
-            if (item instanceof ByteBuf b) {
-                b.release();
-            }
-        }
+        queue.clear();
         end(ABORT);
     }
 
@@ -103,11 +100,10 @@ final class StreamSink {
                     }
                     break;
                 }
-                ByteBuf data = (ByteBuf) item;
-                int n = data.readableBytes();
+                byte[] data = (byte[]) item;
                 try {
                     if (!failed) {
-                        data.getBytes(data.readerIndex(), out, n);
+                        out.write(data);
                         if (queue.isEmpty()) {
                             out.flush();
                         }
@@ -117,20 +113,13 @@ final class StreamSink {
                     // crediting it, as OpenSSH does, so the peer never stalls.
                     log.debug("channel {}: write failed: {}", channel.localId(), e.toString());
                     failed = true;
-                } finally {
-                    data.release();
                 }
-                channel.consumed(n);
+                channel.consumed(data.length);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            Object item;
-            while ((item = queue.poll()) != null) {
-                if (item instanceof ByteBuf b) {
-                    b.release();
-                }
-            }
+            queue.clear();
             onDone.run();
         }
     }

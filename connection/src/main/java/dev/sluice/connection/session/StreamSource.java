@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * window, however fast the stream produces, and a slow peer holds the producer back.
  *
  * <p>{@link #wake()} and {@link #stop()} are called on the event loop; the reading runs on a {@link SessionThreads}
- * thread. {@code onEnd} runs on the event loop once the stream has ended (EOF or a read error), unless stopped.
+ * thread into an array of its own, which the loop copies into a pooled buffer: no buffer of the connection's allocator
+ * is touched off its loop. {@code onEnd} runs on the event loop once the stream has ended (EOF or a read error), unless stopped.
  */
 final class StreamSource {
     private static final Logger log = LoggerFactory.getLogger(StreamSource.class);
@@ -29,6 +30,8 @@ final class StreamSource {
     private final Runnable onEnd;
     /** A permit means: the loop saw the channel writable after the last chunk; read the next one. */
     private final Semaphore go = new Semaphore(0);
+    /** Filled by the reader, copied out by the loop before the reader's next permit. */
+    private final byte[] buffer = new byte[CHUNK];
     /** Loop only: the reader waits for a permit. */
     private boolean parked = true;
     private volatile boolean stopped;
@@ -71,10 +74,9 @@ final class StreamSource {
                 if (stopped) {
                     return;
                 }
-                ByteBuf chunk = channel.connection().parent().alloc().heapBuffer(CHUNK);
                 int n;
                 try {
-                    n = chunk.writeBytes(in, CHUNK);
+                    n = in.read(buffer, 0, CHUNK);
                 } catch (IOException e) {
                     if (!stopped) {
                         log.debug("channel {}: read of {} failed: {}", channel.localId(), stderr ? "stderr" : "stdout",
@@ -83,7 +85,6 @@ final class StreamSource {
                     n = -1;
                 }
                 if (n < 0) {
-                    chunk.release();
                     onLoop(() -> {
                         if (!stopped) {
                             onEnd.run();
@@ -91,12 +92,8 @@ final class StreamSource {
                     });
                     return;
                 }
-                try {
-                    onLoop(() -> send(chunk));
-                } catch (RejectedExecutionException e) {
-                    chunk.release(); // the event loop is shut down: the connection is gone
-                    return;
-                }
+                int length = n;
+                onLoop(() -> send(length));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -105,11 +102,12 @@ final class StreamSource {
         }
     }
 
-    private void send(ByteBuf chunk) {
+    private void send(int length) {
         if (stopped) {
-            chunk.release();
             return;
         }
+        ByteBuf chunk = channel.connection().parent().alloc().heapBuffer(length);
+        chunk.writeBytes(buffer, 0, length);
         if (stderr) {
             channel.writeExtended(1, chunk);
         } else {
