@@ -58,10 +58,13 @@ class SessionInteropTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 3, 42})
     void execShouldExitWithTheCommandsStatus(int status) throws Exception {
+        long mark = LogCapture.mark();
+
         SshRun run = ssh(null, "echo hello; exit " + status);
 
         assertThat(run.status()).as(run.stderr()).isEqualTo(status);
         assertThat(run.output()).isEqualTo("hello\n");
+        assertThat(LogCapture.since(mark)).contains("Starting session: command for ");
     }
 
     @Test

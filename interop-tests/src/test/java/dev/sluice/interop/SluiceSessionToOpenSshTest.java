@@ -108,18 +108,21 @@ class SluiceSessionToOpenSshTest {
 
     @Test
     void sftpSubsystemShouldAnswerInitWithItsVersion() throws Exception {
-        // SSH_FXP_INIT, version 3: uint32 length 5, byte 1, uint32 3. stdin stays open a while after it: sftp-server
-        // quits at EOF without answering what it has not answered yet (with OpenSSH's ssh too).
+        // SSH_FXP_INIT, version 3: uint32 length 5, byte 1, uint32 3. stdin stays open until the answer is there:
+        // sftp-server quits at EOF without answering what it has read (with OpenSSH's ssh too).
         Path init = Files.write(dir.resolve("init"), new byte[] {0, 0, 0, 5, 1, 0, 0, 0, 3});
-        StringBuilder pipeline = new StringBuilder("(cat " + init + "; sleep 2) |");
+        Path answer = dir.resolve("answer");
+        StringBuilder pipeline = new StringBuilder("(cat " + init + "; i=0; while [ ! -s " + answer
+                + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done) |");
         for (String word : sluice().args("-s").command("sftp").commandLine()) {
             pipeline.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }
+        pipeline.append(" > ").append(answer);
 
         SshRun run = SshRun.run(dir, List.of("/bin/sh", "-c", pipeline.toString()), null, TIMEOUT);
 
         assertThat(run.status()).as(run.stderr()).isZero();
-        try (InputStream in = Files.newInputStream(run.stdout()); DataInputStream data = new DataInputStream(in)) {
+        try (InputStream in = Files.newInputStream(answer); DataInputStream data = new DataInputStream(in)) {
             int length = data.readInt();
             assertThat(length).isBetween(5, 4096);
             assertThat(data.readByte()).as("SSH_FXP_VERSION").isEqualTo((byte) 2);

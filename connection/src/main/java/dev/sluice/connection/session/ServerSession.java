@@ -137,7 +137,10 @@ final class ServerSession implements ChannelListener {
             log.warn("channel {}: cannot start {}: {}", channel.localId(), kind, e.toString());
             return false;
         }
-        log.debug("channel {}: started {} {}", channel.localId(), kind, command == null ? "" : command);
+        InetSocketAddress peer = request.client();
+        log.info("Starting session: {} for {} from {} port {} id {}", describe(kind, subsystem),
+                request.user(), peer == null ? "?" : peer.getAddress().getHostAddress(),
+                peer == null ? 0 : peer.getPort(), channel.localId());
         stdin = new StreamSink(channel, process.stdin(), true, () -> { });
         stdout = new StreamSource(channel, process.stdout(), false, () -> stdoutEnded(channel));
         stderr = new StreamSource(channel, process.stderr(), true, () -> {
@@ -165,6 +168,18 @@ final class ServerSession implements ChannelListener {
             }
         });
         return true;
+    }
+
+    /** The words of sshd's "Starting session:" line. */
+    private String describe(SessionCommand.Kind kind, String subsystem) {
+        if (config.forceCommand() != null) {
+            return "forced-command (config) '" + config.forceCommand() + "'";
+        }
+        return switch (kind) {
+            case EXEC -> "command";
+            case SHELL -> "shell";
+            case SUBSYSTEM -> "subsystem '" + subsystem + "'";
+        };
     }
 
     private void stdoutEnded(SshChannel channel) {
