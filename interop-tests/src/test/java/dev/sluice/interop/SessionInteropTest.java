@@ -2,12 +2,17 @@ package dev.sluice.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connection.session.ClientSession;
+import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.interop.harness.DumpProcessLogsOnFailure;
 import dev.sluice.interop.harness.OpenSshClient;
 import dev.sluice.interop.harness.OpenSshKeys;
 import dev.sluice.interop.harness.OpenSshServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,6 +103,23 @@ class SessionInteropTest {
         assertThat(run.status()).as(run.stderr()).isZero();
         assertThat(Files.size(run.stdout())).isEqualTo(64 << 20);
         assertThat(run.stderr()).hasSize(1 << 20);
+    }
+
+    /** The embedding API on both ends: a Sluice client session against the Sluice server. */
+    @Test
+    void apiClientSessionShouldRunACommandOnTheSluiceServer() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        byte[] input = "line one\nline two\n".getBytes(StandardCharsets.UTF_8);
+        try (SluiceApiClient client = SluiceApiClient.connect(server.port(), clientKey.privateKey(),
+                server.hostPublicKeyLine(), TunnelCipher.AES256_GCM, TIMEOUT)) {
+            ExitStatus status = ClientSession.exec(client.connection(), "wc -l; echo warn >&2; exit 4",
+                    new ByteArrayInputStream(input), out, err).get(60, TimeUnit.SECONDS);
+
+            assertThat(status).isEqualTo(ExitStatus.exited(4));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8).trim()).isEqualTo("2");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("warn\n");
     }
 
     @Test

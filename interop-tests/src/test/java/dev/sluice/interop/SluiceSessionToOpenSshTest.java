@@ -2,16 +2,23 @@ package dev.sluice.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.connection.session.ClientSession;
+import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.interop.harness.DumpProcessLogsOnFailure;
 import dev.sluice.interop.harness.OpenSshKeys;
 import dev.sluice.interop.harness.OpenSshServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +134,40 @@ class SluiceSessionToOpenSshTest {
             assertThat(length).isBetween(5, 4096);
             assertThat(data.readByte()).as("SSH_FXP_VERSION").isEqualTo((byte) 2);
             assertThat(data.readInt()).as("version").isEqualTo(3);
+        }
+    }
+
+    /** The embedding API: connect, run a command with stdin from memory, read its output and exit status. */
+    @Test
+    void apiClientSessionShouldRunACommandWithStreamsAndReportItsStatus() throws Exception {
+        byte[] input = new byte[3 << 20];
+        new Random(4).nextBytes(input);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (SluiceApiClient client = SluiceApiClient.connect(sshd.port(), clientKey.privateKey(),
+                sshd.hostPublicKeyLine(), TunnelCipher.AES128_GCM, TIMEOUT)) {
+            ExitStatus status = ClientSession.exec(client.connection(), "cat; echo done >&2; exit 9",
+                    new ByteArrayInputStream(input), out, err).get(60, TimeUnit.SECONDS);
+
+            assertThat(status).isEqualTo(ExitStatus.exited(9));
+        }
+        assertThat(out.toByteArray()).isEqualTo(input);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("done\n");
+    }
+
+    @Test
+    void apiClientSessionShouldReportASignalAndARefusedSubsystem() throws Exception {
+        try (SluiceApiClient client = SluiceApiClient.connect(sshd.port(), clientKey.privateKey(),
+                sshd.hostPublicKeyLine(), TunnelCipher.CHACHA20_POLY1305, TIMEOUT)) {
+            ExitStatus killed = ClientSession.exec(client.connection(), "kill -TERM $$", null,
+                    OutputStream.nullOutputStream(), OutputStream.nullOutputStream())
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(killed.signal()).isEqualTo("TERM");
+
+            ClientSession session = ClientSession.open(client.connection(), null, OutputStream.nullOutputStream(),
+                    OutputStream.nullOutputStream()).get(60, TimeUnit.SECONDS);
+            assertThat(session.subsystem("no-such-subsystem").get(60, TimeUnit.SECONDS)).isFalse();
+            session.close();
         }
     }
 
