@@ -229,7 +229,7 @@ final class ServerCommand {
 
         /** Subsystem, AcceptEnv, ForceCommand and MaxSessions as a session configuration. */
         SessionConfig sessions() {
-            return SessionConfig.defaults().withSubsystems(subsystems).withAcceptEnv(acceptEnv)
+            return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems).withAcceptEnv(acceptEnv)
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
                     .withMaxSessions(maxSessions);
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * OpenSSH's {@code sftp} and {@code scp -O} against {@code sluice server} run as its own process from an sshd_config
  * file ({@code Subsystem sftp /usr/lib/openssh/sftp-server}, AcceptEnv, MaxSessions): files up and down, checked by
- * SHA-256, and a ForceCommand.
+ * SHA-256; a ForceCommand; and {@code ssh -tt}, which gets a real pseudo-terminal from this server.
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -119,6 +119,19 @@ class SftpInteropTest {
 
         assertThat(run.status()).as(run.stderr()).isZero();
         assertThat(run.output()).isEqualTo("forced:echo asked\n");
+    }
+
+    @Test
+    void forcedTtyShouldRunTheCommandOnARealPseudoTerminal() throws Exception {
+        SshRun run = SshRun.run(dir, OpenSshClient.to(port).identity(clientKey.privateKey()).logLevel("ERROR")
+                .args("-tt").command("tty; echo \"TERM=$TERM SSH_TTY=$SSH_TTY\"; exit 4").commandLine(), null,
+                TIMEOUT);
+
+        assertThat(run.status()).as(run.stderr()).isEqualTo(4);
+        String[] lines = run.output().split("\r\n");
+        assertThat(lines[0]).startsWith("/dev/pts/");
+        // ssh sends its own TERM, or an empty one when it has none.
+        assertThat(lines[1]).isEqualTo("TERM=" + System.getenv().getOrDefault("TERM", "") + " SSH_TTY=" + lines[0]);
     }
 
     private List<String> scp(String from, String to) {

@@ -12,4 +12,12 @@ import java.io.IOException;
 @FunctionalInterface
 public interface CommandHandler {
     SessionProcess start(SessionCommand command) throws IOException;
+
+    /**
+     * Whether this handler runs commands on a pseudo-terminal when {@link SessionCommand#pty()} asks for one. If not,
+     * pty-req is refused, as sshd refuses it when it cannot allocate one.
+     */
+    default boolean supportsPty() {
+        return false;
+    }
 }

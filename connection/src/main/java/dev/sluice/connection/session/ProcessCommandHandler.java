@@ -1,8 +1,6 @@
 package dev.sluice.connection.session;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +36,17 @@ public final class ProcessCommandHandler implements CommandHandler {
 
     @Override
     public SessionProcess start(SessionCommand command) throws IOException {
+        ProcessBuilder builder = newProcessBuilder(command);
+        Process process = builder.start();
+        log.debug("started {} (pid {}) for {}", builder.command(), process.pid(), command.user());
+        return new ProcessSession(process);
+    }
+
+    /**
+     * The process this handler would start for {@code command}, not started yet: the command line, working directory
+     * and environment described above (for a handler that starts it differently, e.g. on a pseudo-terminal).
+     */
+    public ProcessBuilder newProcessBuilder(SessionCommand command) {
         List<String> argv = command.kind() == SessionCommand.Kind.SHELL && command.command() == null
                 ? List.of(shell, "-l")
                 : List.of("/bin/sh", "-c", command.command());
@@ -61,10 +70,11 @@ public final class ProcessCommandHandler implements CommandHandler {
         if (command.originalCommand() != null) {
             env.put("SSH_ORIGINAL_COMMAND", command.originalCommand());
         }
+        if (command.pty() != null) {
+            env.put("TERM", command.pty().term());
+        }
         env.putAll(command.environment());
-        Process process = builder.start();
-        log.debug("started {} (pid {}) for {}", argv, process.pid(), command.user());
-        return new ChildProcess(process);
+        return builder;
     }
 
     /** The user's shell from the passwd database, or /bin/sh when the entry or the shell is missing. */
@@ -80,63 +90,5 @@ public final class ProcessCommandHandler implements CommandHandler {
             log.debug("cannot read /etc/passwd: {}", e.toString());
         }
         return "/bin/sh";
-    }
-
-    /** A {@link Process} as a {@link SessionProcess}. */
-    private static final class ChildProcess implements SessionProcess {
-        private final Process process;
-
-        ChildProcess(Process process) {
-            this.process = process;
-        }
-
-        @Override
-        public OutputStream stdin() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public InputStream stdout() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public InputStream stderr() {
-            return process.getErrorStream();
-        }
-
-        @Override
-        public ExitStatus waitFor() throws InterruptedException {
-            return Signals.fromJavaExitValue(process.waitFor());
-        }
-
-        @Override
-        public void signal(String name) {
-            if (!process.isAlive()) {
-                return;
-            }
-            // The JDK can send only TERM and KILL itself; kill(1) sends the others.
-            if (name.equals("TERM")) {
-                process.destroy();
-            } else if (name.equals("KILL")) {
-                process.destroyForcibly();
-            } else {
-                try {
-                    new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
-                            .redirectErrorStream(true).start().waitFor();
-                } catch (IOException e) {
-                    log.warn("cannot send SIG{} to pid {}: {}", name, process.pid(), e.toString());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public void destroy() {
-            // Children that inherited the pipes would keep the session's streams open: end them too.
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-        }
     }
 }

@@ -33,6 +33,7 @@ final class ServerSession implements ChannelListener {
     private final Runnable onClosed;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private SessionProcess process;
+    private PtyRequest pty;
     private StreamSink stdin;
     private StreamSource stdout;
     private StreamSource stderr;
@@ -73,9 +74,15 @@ final class ServerSession implements ChannelListener {
                     }
                     return true;
                 case SessionRequests.PTY_REQ:
-                    log.info("channel {}: pty-req refused: no pseudo-terminal support in this server",
-                            channel.localId());
-                    return false;
+                    if (!config.handler().supportsPty() || process != null || pty != null) {
+                        log.info("channel {}: pty-req refused: no pseudo-terminal support in this server",
+                                channel.localId());
+                        return false;
+                    }
+                    pty = PtyRequest.decode(data);
+                    return true;
+                case SessionRequests.WINDOW_CHANGE:
+                    return windowChange(SessionRequests.decodeWindowChange(data));
                 default:
                     log.debug("channel {}: session request {} refused", channel.localId(), request.requestType());
                     return false;
@@ -109,6 +116,15 @@ final class ServerSession implements ChannelListener {
         return start(channel, SessionCommand.Kind.SUBSYSTEM, command, name);
     }
 
+    private boolean windowChange(int[] size) {
+        if (pty == null || process == null) {
+            return false;
+        }
+        SessionProcess p = process;
+        SessionThreads.POOL.execute(() -> p.resize(size[0], size[1], size[2], size[3]));
+        return true;
+    }
+
     private boolean signal(SshChannel channel, String name) {
         if (process == null || exit != null || !Signals.isKnown(name)) {
             log.debug("channel {}: signal {} not delivered", channel.localId(), name);
@@ -130,7 +146,7 @@ final class ServerSession implements ChannelListener {
         }
         SessionCommand request = new SessionCommand(kind, command, subsystem, original,
                 System.getProperty("user.name"), environment, inet(channel.connection().parent().remoteAddress()),
-                inet(channel.connection().parent().localAddress()));
+                inet(channel.connection().parent().localAddress()), pty);
         try {
             process = config.handler().start(request);
         } catch (IOException | RuntimeException e) {
@@ -141,7 +157,8 @@ final class ServerSession implements ChannelListener {
         log.info("Starting session: {} for {} from {} port {} id {}", describe(kind, subsystem),
                 request.user(), peer == null ? "?" : peer.getAddress().getHostAddress(),
                 peer == null ? 0 : peer.getPort(), channel.localId());
-        stdin = new StreamSink(channel, process.stdin(), true, () -> { });
+        // A terminal has one device for both directions: the client's EOF must not close it under the output.
+        stdin = new StreamSink(channel, process.stdin(), pty == null, () -> { });
         stdout = new StreamSource(channel, process.stdout(), false, () -> stdoutEnded(channel));
         stderr = new StreamSource(channel, process.stderr(), true, () -> {
             stderrEnded = true;
@@ -177,7 +194,7 @@ final class ServerSession implements ChannelListener {
         }
         return switch (kind) {
             case EXEC -> "command";
-            case SHELL -> "shell";
+            case SHELL -> pty != null ? "shell on pty" : "shell";
             case SUBSYSTEM -> "subsystem '" + subsystem + "'";
         };
     }
@@ -239,10 +256,14 @@ final class ServerSession implements ChannelListener {
         stdout.stop();
         stderr.stop();
         stdin.abort();
-        if (exit == null) {
-            SessionProcess p = process;
-            SessionThreads.POOL.execute(p::destroy);
-        }
+        SessionProcess p = process;
+        boolean running = exit == null;
+        SessionThreads.POOL.execute(() -> {
+            if (running) {
+                p.destroy();
+            }
+            p.release();
+        });
     }
 
     private static InetSocketAddress inet(SocketAddress a) {

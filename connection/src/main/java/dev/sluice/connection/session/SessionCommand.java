@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param environment the client's {@code env} requests that AcceptEnv let through, in order
  * @param client the client's address
  * @param server the server's address the client connected to
+ * @param pty the pseudo-terminal the client asked for (pty-req, accepted only when the handler
+ *        {@linkplain CommandHandler#supportsPty() supports one}), or {@code null}
  */
 public record SessionCommand(Kind kind, String command, String subsystem, String originalCommand, String user,
-        Map<String, String> environment, InetSocketAddress client, InetSocketAddress server) {
+        Map<String, String> environment, InetSocketAddress client, InetSocketAddress server, PtyRequest pty) {
     /** The three ways to start a session (RFC 4254 sections 6.5). */
     public enum Kind { EXEC, SHELL, SUBSYSTEM }
 

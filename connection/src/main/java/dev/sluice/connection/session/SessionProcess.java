@@ -25,4 +25,12 @@ public interface SessionProcess {
 
     /** Ends the command: the channel closed before it did. */
     void destroy();
+
+    /** The session has ended (its channel closed): free what the command held, e.g. a pseudo-terminal. */
+    default void release() {
+    }
+
+    /** The client's terminal changed size (window-change); only a command on a pseudo-terminal cares. */
+    default void resize(int columns, int rows, int widthPixels, int heightPixels) {
+    }
 }

@@ -53,6 +53,14 @@ final class SessionRequests {
                 .writeUint32(heightPixels).toByteArray();
     }
 
+    /** Columns, rows, width and height in pixels of a {@code window-change}. */
+    static int[] decodeWindowChange(byte[] data) {
+        SshReader r = SshReader.of(data);
+        int[] size = {r.readUint32(), r.readUint32(), r.readUint32(), r.readUint32()};
+        r.ensureEnd(WINDOW_CHANGE);
+        return size;
+    }
+
     /** {@code exit-status} (uint32 code) or {@code exit-signal} (name, core dumped, message, language tag). */
     static byte[] exit(ExitStatus status) {
         if (!status.isSignal()) {

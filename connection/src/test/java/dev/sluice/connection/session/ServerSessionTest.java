@@ -167,8 +167,34 @@ class ServerSessionTest {
         int id = open(5);
         byte[] pty = new PtyRequest("xterm", 80, 24, 0, 0, PtyRequest.NO_MODES).encode();
 
-        assertThat(request(id, "pty-req", pty)).isEqualTo(new ChannelFailure(5));
+        assertThat(request(id, "pty-req", pty)).as("the default handler has no pty").isEqualTo(new ChannelFailure(5));
         assertThat(request(id, "x11-req", new byte[0])).isEqualTo(new ChannelFailure(5));
+    }
+
+    @Test
+    void ptyReqShouldReachAHandlerThatSupportsPseudoTerminals() {
+        CommandHandler withPty = new CommandHandler() {
+            @Override
+            public SessionProcess start(SessionCommand command) throws IOException {
+                return recording.start(command);
+            }
+
+            @Override
+            public boolean supportsPty() {
+                return true;
+            }
+        };
+        start(config().withHandler(withPty));
+        int id = open(5);
+        PtyRequest pty = new PtyRequest("xterm-256color", 132, 43, 0, 0, new byte[] {53, 0, 0, 0, 1, 0});
+
+        assertThat(request(id, "pty-req", pty.encode())).isEqualTo(new ChannelSuccess(5));
+        assertThat(request(id, "pty-req", pty.encode())).as("one per session").isEqualTo(new ChannelFailure(5));
+        assertThat(request(id, "window-change", new byte[16])).as("nothing runs yet")
+                .isEqualTo(new ChannelFailure(5));
+        request(id, "shell", new byte[0]);
+
+        assertThat(started).singleElement().satisfies(c -> assertThat(c.pty()).isEqualTo(pty));
     }
 
     @Test
