@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.impl.jni.JniNativePty;
 import org.jline.terminal.impl.jni.JniTerminalProvider;
@@ -46,7 +45,7 @@ final class PtyCommandHandler implements CommandHandler {
         }
         try {
             JniTerminalProvider p = new JniTerminalProvider();
-            p.open(new Attributes(), new Size(80, 24)).close();
+            p.open(null, new Size(80, 24)).close();
             return p;
         } catch (IOException | LinkageError | RuntimeException e) {
             log.info("no pseudo-terminals: JLine's native library did not load ({})", e.toString());

@@ -69,7 +69,8 @@ final class ServerSession implements ChannelListener {
                         // The client can write no more of our stdout (its own output closed): stop reading it, so
                         // that the command gets EPIPE on its next write, as under sshd.
                         stdout.stop();
-                        closeQuietly(process.stdout());
+                        SessionProcess p = process;
+                        SessionThreads.POOL.execute(() -> closeQuietly(p.stdout()));
                         stdoutEnded(channel);
                     }
                     return true;
