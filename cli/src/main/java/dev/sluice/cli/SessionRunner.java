@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.jline.terminal.Attributes;
@@ -94,7 +95,8 @@ final class SessionRunner {
                     }
                 }
                 if (terminal != null) {
-                    saved = terminal.enterRawMode();
+                    saved = terminal.getAttributes();
+                    terminal.setAttributes(raw(saved));
                     Terminal t = terminal;
                     terminal.handle(Terminal.Signal.WINCH, s -> {
                         Size now = t.getSize();
@@ -139,6 +141,25 @@ final class SessionRunner {
                 }
             }
         }
+    }
+
+    /**
+     * ssh's raw mode (sshtty.c): no signals, line editing, echo or input translation here, and no output processing,
+     * so ^C, ^Z and the remote side's CR LF pass through unchanged.
+     */
+    static Attributes raw(Attributes saved) {
+        Attributes raw = new Attributes(saved);
+        raw.setInputFlags(EnumSet.of(Attributes.InputFlag.IGNBRK, Attributes.InputFlag.BRKINT,
+                Attributes.InputFlag.PARMRK, Attributes.InputFlag.ISTRIP, Attributes.InputFlag.INLCR,
+                Attributes.InputFlag.IGNCR, Attributes.InputFlag.ICRNL, Attributes.InputFlag.IXON,
+                Attributes.InputFlag.IXANY, Attributes.InputFlag.IXOFF), false);
+        raw.setLocalFlags(EnumSet.of(Attributes.LocalFlag.ISIG, Attributes.LocalFlag.ICANON,
+                Attributes.LocalFlag.ECHO, Attributes.LocalFlag.ECHOE, Attributes.LocalFlag.ECHOK,
+                Attributes.LocalFlag.ECHONL, Attributes.LocalFlag.IEXTEN), false);
+        raw.setOutputFlag(Attributes.OutputFlag.OPOST, false);
+        raw.setControlChar(Attributes.ControlChar.VMIN, 1);
+        raw.setControlChar(Attributes.ControlChar.VTIME, 0);
+        return raw;
     }
 
     private void sendEnvironment(ClientSession session, Spec spec) {

@@ -137,6 +137,23 @@ class SluiceSessionToOpenSshTest {
         }
     }
 
+    /**
+     * With a terminal (util-linux {@code script} gives it one), {@code -t} gets a remote pty, and the local terminal is
+     * in ssh's raw mode: the remote CR LF arrives unchanged, not turned into CR CR LF.
+     */
+    @Test
+    void terminalShouldGetARemotePtyAndPassItsOutputRaw() throws Exception {
+        StringBuilder command = new StringBuilder();
+        for (String word : sluice().args("-t").command("tty; exit 7").commandLine()) {
+            command.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+
+        SshRun run = SshRun.run(dir, List.of("script", "-qec", command.toString(), "/dev/null"), null, TIMEOUT);
+
+        assertThat(run.status()).as(run.output()).isEqualTo(7);
+        assertThat(run.output()).containsPattern("/dev/pts/[0-9]+\r\n").doesNotContain("\r\r\n");
+    }
+
     /** The embedding API: connect, run a command with stdin from memory, read its output and exit status. */
     @Test
     void apiClientSessionShouldRunACommandWithStreamsAndReportItsStatus() throws Exception {
