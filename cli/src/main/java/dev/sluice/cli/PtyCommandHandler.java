@@ -77,7 +77,12 @@ final class PtyCommandHandler implements CommandHandler {
             builder.redirectInput(tty).redirectOutput(tty).redirectError(tty);
             Process process = builder.start();
             log.debug("started {} on {} (pid {})", argv, name, process.pid());
-            return new PtyProcess(process, pty, name);
+            try {
+                return new PtyProcess(process, pty, name);
+            } catch (IOException | RuntimeException e) {
+                process.destroy();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             pty.close();
             throw e;
