@@ -4,4 +4,7 @@
  */
 module dev.sluice.cli {
     requires dev.sluice.forwarding;
+    // The local terminal in raw mode for interactive sessions (an automatic module).
+    requires org.jline;
+    requires org.slf4j;
 }

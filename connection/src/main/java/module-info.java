@@ -17,4 +17,6 @@ module dev.sluice.connection {
     // Channel requests, open-failure reasons and direct-tcpip targets appear in the API (ChannelListener,
     // ChannelOpenRequest, ForwardingPolicy).
     exports dev.sluice.connection.message;
+    // Session channels: the server side (SessionOpenHandler, CommandHandler) and the client side (ClientSession).
+    exports dev.sluice.connection.session;
 }

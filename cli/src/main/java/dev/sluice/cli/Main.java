@@ -9,8 +9,8 @@ import java.util.Arrays;
  */
 public final class Main {
     private static final String USAGE = "usage: sluice <command> [options]\n"
-            + "  ssh     [-N] [-L [bind_address:]port:host:hostport] [-p port] [-l user] [-i identity]\n"
-            + "          [-o option] [user@]host          OpenSSH's ssh, for tunnels\n"
+            + "  ssh     [-NnTts] [-L [bind_address:]port:host:hostport] [-p port] [-l user] [-i identity]\n"
+            + "          [-o option] [user@]host [command] OpenSSH's ssh: commands, shells, tunnels\n"
             + "  server  [-p port] [--bind addr] [-h host_key] [-o Keyword=Value] [-f config]\n"
             + "                                           an SSH server with sshd's keywords\n"
             + "  keygen  -t ed25519 -f file [-N passphrase]\n"

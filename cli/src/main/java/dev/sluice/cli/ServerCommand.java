@@ -8,6 +8,8 @@ import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
+import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
@@ -26,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,7 +121,9 @@ final class ServerCommand {
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), config.authConfig(), config.maxStartups,
+                Map.of("direct-tcpip", new DirectTcpipHandler(policy),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())),
+                config.authConfig(), config.maxStartups,
                 new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
@@ -192,6 +197,10 @@ final class ServerCommand {
         private List<List<String>> authenticationMethods = List.of();
         private MaxStartups maxStartups = MaxStartups.DEFAULT;
         private Path banner;
+        private final Map<String, String> subsystems = new LinkedHashMap<>();
+        private final List<String> acceptEnv = new ArrayList<>();
+        private String forceCommand;
+        private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -250,6 +259,11 @@ final class ServerCommand {
                     case "maxstartups" -> maxStartups = checked(where, line, "Illegal MaxStartups spec.",
                             () -> MaxStartups.parse(value));
                     case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
+                    case "subsystem" -> subsystem(value, where, line);
+                    case "acceptenv" -> acceptEnv.addAll(List.of(value.trim().split("\\s+")));
+                    case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
+                            : value.equalsIgnoreCase("none") ? "" : value;
+                    case "maxsessions" -> maxSessions = Integer.parseInt(value);
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
                     }
@@ -321,6 +335,31 @@ final class ServerCommand {
             return new ServerAuthConfig(passwordAuthentication ? passwords : null,
                     kbdInteractiveAuthentication ? KeyboardInteractiveAuthenticator.password(passwords) : null,
                     authenticationMethods, permitEmptyPasswords, text);
+        }
+
+        /** {@code Subsystem name command [args]}; sshd keeps the first definition and rejects a second. */
+        private void subsystem(String value, String where, int line) {
+            String[] nc = value.trim().split("\\s+", 2);
+            if (nc.length < 2) {
+                throw new IllegalArgumentException(where + " line " + line + ": Missing subsystem command.");
+            }
+            if (subsystems.containsKey(nc[0])) {
+                throw new IllegalArgumentException(where + " line " + line + ": Subsystem '" + nc[0]
+                        + "' already defined.");
+            }
+            if (nc[1].equals("internal-sftp")) {
+                throw new IllegalArgumentException(where + " line " + line
+                        + ": internal-sftp is not supported; use Subsystem " + nc[0] + " /usr/lib/openssh/sftp-server");
+            }
+            subsystems.put(nc[0], nc[1]);
+        }
+
+        /** Subsystem, AcceptEnv, ForceCommand and MaxSessions as a session configuration. */
+        SessionConfig sessions() {
+            return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems)
+                    .withAcceptEnv(acceptEnv)
+                    .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
+                    .withMaxSessions(maxSessions);
         }
 
         private static int parsePort(String value) {

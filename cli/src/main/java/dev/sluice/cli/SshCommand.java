@@ -39,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -46,14 +47,15 @@ import java.util.Map;
 
 /**
  * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
- * messages on standard error, exit status 255 on connection, host key or authentication failure. Sessions (a shell or
- * a remote command) are not implemented yet, so {@code -N} is required.
+ * messages on standard error, exit status 255 on connection, host key or authentication failure. With a command, a
+ * subsystem ({@code -s}) or neither (a shell), it runs a session ({@link SessionRunner}) and exits with the remote
+ * command's status; {@code -N} runs none.
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46gNTqv] [-c cipher_spec] [-i identity_file]\n"
+    private static final String USAGE = "usage: sluice ssh [-46CgNnsTtqv] [-c cipher_spec] [-i identity_file]\n"
             + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
-            + "           [-l login_name] [-o option] [-R [bind_address:]port:host:hostport]\n"
-            + "           [-p port] destination";
+            + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
+            + "           [-p port] destination [command [argument ...]]";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,7 +70,7 @@ final class SshCommand {
     int run(String[] args) {
         SshOptions o = new SshOptions();
         try {
-            Getopt opts = new Getopt("46CgNTqvp:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CgNnsTtqvp:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 o.apply(opt);
             }
@@ -76,10 +78,7 @@ final class SshCommand {
                 throw new Getopt.UsageException("missing destination");
             }
             o.destination(opts.operands().get(0));
-            if (opts.operands().size() > 1) {
-                err.println("sluice ssh: remote commands are not supported yet; use -N for tunnels");
-                return 255;
-            }
+            o.command = String.join(" ", opts.operands().subList(1, opts.operands().size()));
         } catch (Getopt.UsageException e) {
             err.println("sluice ssh: " + e.getMessage());
             err.println(USAGE);
@@ -88,8 +87,9 @@ final class SshCommand {
             err.println(e.getMessage());
             return 255;
         }
-        if (!o.noCommand) {
-            err.println("sluice ssh: interactive sessions are not supported yet; use -N for tunnels");
+        if (o.subsystem && o.command.isEmpty() && !o.noCommand) {
+            err.println("You must specify a subsystem to invoke.");
+            err.println(USAGE);
             return 255;
         }
         Logging.configure(o.logLevel);
@@ -183,6 +183,14 @@ final class SshCommand {
                 connection.close().awaitUninterruptibly();
                 client.group().shutdownGracefully();
                 return 255;
+            }
+            if (!o.noCommand) {
+                int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                Runtime.getRuntime().removeShutdownHook(bye);
+                TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
+                        "disconnected by user").awaitUninterruptibly(1000);
+                client.group().shutdownGracefully();
+                return status;
             }
             connection.closeFuture().awaitUninterruptibly();
             TransportClosed closed = dev.sluice.transport.TransportSession.of(connection.parent()).closed()
@@ -444,6 +452,13 @@ final class SshCommand {
         List<Jump> jumps = List.of();
         boolean jumpOption;
         boolean noCommand;
+        String command = "";
+        boolean subsystem;
+        boolean nullStdin;
+        /** RequestTTY: auto, no (-T), yes (-t), force (-tt). */
+        String requestTty = "auto";
+        final List<String> sendEnv = new ArrayList<>();
+        final Map<String, String> setEnv = new LinkedHashMap<>();
         String ciphers;
         String kexAlgorithms;
         String hostKeyAlgorithms;
@@ -468,9 +483,13 @@ final class SshCommand {
 
         void apply(Getopt.Option opt) {
             switch (opt.name()) {
-                case "4", "6", "T" -> {
-                    // Address family and tty choices have nothing to change while sessions are unsupported.
+                case "4", "6" -> {
+                    // The address family follows from the destination; nothing to choose here.
                 }
+                case "T" -> requestTty = "no";
+                case "t" -> requestTty = requestTty.equals("yes") || requestTty.equals("force") ? "force" : "yes";
+                case "n" -> nullStdin = true;
+                case "s" -> subsystem = true;
                 case "N" -> noCommand = true;
                 case "C" -> compression = true;
                 case "g" -> gatewayPorts = true;
@@ -575,9 +594,19 @@ final class SshCommand {
                     case "identitiesonly" -> identitiesOnly = yes(value);
                     case "identityagent" -> identityAgent = value.startsWith("~/")
                             ? home().resolve(value.substring(2)).toString() : value;
-                    case "serveraliveinterval", "serveralivecountmax", "tcpkeepalive", "addressfamily",
-                            "requesttty" -> {
-                        // Accepted: the keepalive and tty settings arrive with sessions.
+                    case "requesttty" -> requestTty = value.toLowerCase(Locale.ROOT);
+                    case "sendenv" -> sendEnv.addAll(List.of(value.trim().split("\\s+")));
+                    case "setenv" -> {
+                        for (String pair : value.trim().split("\\s+")) {
+                            int eq = pair.indexOf('=');
+                            if (eq <= 0) {
+                                throw new IllegalArgumentException("command-line line 0: Invalid environment.");
+                            }
+                            setEnv.putIfAbsent(pair.substring(0, eq), pair.substring(eq + 1));
+                        }
+                    }
+                    case "serveraliveinterval", "serveralivecountmax", "tcpkeepalive", "addressfamily" -> {
+                        // Accepted: keepalives are not implemented yet; the address family follows the name.
                     }
                     default -> throw new IllegalArgumentException(
                             "command-line: line 0: Bad configuration option: " + keyword);
@@ -590,6 +619,11 @@ final class SshCommand {
         /** Whether ssh's INFO messages ("Allocated port …", warnings) show: not with -q or LogLevel QUIET/FATAL. */
         boolean showsInfo() {
             return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
+        }
+
+        SessionRunner.Spec sessionSpec() {
+            return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
+                    logLevel.equalsIgnoreCase("QUIET"));
         }
 
         private static boolean yes(String v) {

@@ -5,6 +5,7 @@ import static dev.sluice.transport.DisconnectReason.PROTOCOL_ERROR;
 import dev.sluice.connection.message.ChannelClose;
 import dev.sluice.connection.message.ChannelData;
 import dev.sluice.connection.message.ChannelEof;
+import dev.sluice.connection.message.ChannelExtendedData;
 import dev.sluice.connection.message.ChannelFailure;
 import dev.sluice.connection.message.ChannelOpen;
 import dev.sluice.connection.message.ChannelOpenConfirmation;
@@ -54,6 +55,10 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
     private RemoteWindow remote;
 
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(4);
+    /** Extended data (stderr) waiting for send window; it shares the window with {@link #pending}. */
+    private final ArrayDeque<ByteBuf> pendingExtended = new ArrayDeque<>(2);
+    /** Requests made after {@link #shutdownOutput}: they follow the EOF, as the data before it does. */
+    private final ArrayDeque<Runnable> afterEof = new ArrayDeque<>(2);
     private final ArrayDeque<Promise<Boolean>> replies = new ArrayDeque<>(2);
     private boolean eofRequested;
     private boolean eofSent;
@@ -126,7 +131,7 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
     @Override
     public boolean isWritable() {
         return state == State.OPEN && !eofRequested && !closeRequested && pending.isEmpty()
-                && remote.credit() > 0 && mux.parentWritable();
+                && pendingExtended.isEmpty() && remote.credit() > 0 && mux.parentWritable();
     }
 
     @Override
@@ -147,6 +152,29 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
             return;
         }
         pending.add(data);
+        if (state == State.OPEN) {
+            drain();
+        }
+        updateWritability();
+    }
+
+    @Override
+    public void writeExtended(int dataTypeCode, ByteBuf data) {
+        if (dataTypeCode != ChannelExtendedData.STDERR) {
+            data.release();
+            throw new IllegalArgumentException("only stderr (1) is defined: " + dataTypeCode);
+        }
+        EventExecutor loop = mux.executor();
+        if (!loop.inEventLoop()) {
+            hop(() -> writeExtended(dataTypeCode, data), data);
+            return;
+        }
+        if (!(state == State.OPEN || state == State.OPENING) || eofRequested || closeRequested
+                || !data.isReadable()) {
+            data.release();
+            return;
+        }
+        pendingExtended.add(data);
         if (state == State.OPEN) {
             drain();
         }
@@ -218,6 +246,10 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
     private void sendRequest0(String requestType, boolean wantReply, byte[] data, Promise<Boolean> p) {
         if (state != State.OPEN || closeSent) {
             p.tryFailure(new ClosedChannelException());
+            return;
+        }
+        if (eofRequested && !eofSent) {
+            afterEof.add(() -> sendRequest0(requestType, wantReply, data, p));
             return;
         }
         mux.send(new ChannelRequest(remoteId, requestType, wantReply, data));
@@ -469,26 +501,45 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
 
     /** Sends queued data as far as the send window allows, then a requested EOF and CLOSE once the queue is empty. */
     private void drain() {
+        drain(pending, false);
+        drain(pendingExtended, true);
+        if (pending.isEmpty() && pendingExtended.isEmpty() && !closeSent) {
+            if (eofRequested && !eofSent) {
+                eofSent = true;
+                mux.send(new ChannelEof(remoteId));
+                Runnable r;
+                while ((r = afterEof.poll()) != null) {
+                    r.run();
+                }
+            }
+            if (closeRequested) {
+                sendClose();
+            }
+        }
+    }
+
+    private void drain(ArrayDeque<ByteBuf> queue, boolean extended) {
         ByteBuf head;
-        while ((head = pending.peek()) != null) {
+        while ((head = queue.peek()) != null) {
             int n = remote.reserve(head.readableBytes());
             if (n == 0) {
                 break;
             }
-            mux.write(new ChannelData(remoteId, head.retainedSlice(head.readerIndex(), n)));
+            ByteBuf chunk = head.retainedSlice(head.readerIndex(), n);
+            if (extended) {
+                ChannelExtendedData m = new ChannelExtendedData(remoteId, ChannelExtendedData.STDERR, chunk);
+                try {
+                    mux.send(m);
+                } finally {
+                    m.release();
+                }
+            } else {
+                mux.write(new ChannelData(remoteId, chunk));
+            }
             head.skipBytes(n);
             if (!head.isReadable()) {
-                pending.poll();
+                queue.poll();
                 head.release();
-            }
-        }
-        if (pending.isEmpty() && !closeSent) {
-            if (eofRequested && !eofSent) {
-                eofSent = true;
-                mux.send(new ChannelEof(remoteId));
-            }
-            if (closeRequested) {
-                sendClose();
             }
         }
     }
@@ -522,9 +573,16 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
         while ((b = pending.poll()) != null) {
             b.release();
         }
+        while ((b = pendingExtended.poll()) != null) {
+            b.release();
+        }
     }
 
     private void failReplies() {
+        Runnable deferred;
+        while ((deferred = afterEof.poll()) != null) {
+            deferred.run(); // the channel is closed now: each fails its promise
+        }
         Promise<Boolean> p;
         while ((p = replies.poll()) != null) {
             p.tryFailure(new ClosedChannelException());

@@ -47,6 +47,13 @@ public interface SshChannel {
     void write(ByteBuf data);
 
     /**
+     * Sends the readable bytes of {@code data} as CHANNEL_EXTENDED_DATA of type {@code dataTypeCode} (1, stderr, is the
+     * only type defined), sharing the send window and the queue rules of {@link #write}. Takes ownership of
+     * {@code data}.
+     */
+    void writeExtended(int dataTypeCode, ByteBuf data);
+
+    /**
      * Credits {@code bytes} received bytes back to the peer once they have left our hands (written to their
      * destination). Every byte passed to {@link ChannelListener#onData} must be consumed once, or the peer stalls.
      */
@@ -60,7 +67,8 @@ public interface SshChannel {
 
     /**
      * Sends a CHANNEL_REQUEST. With {@code wantReply} the future tells whether the peer answered SUCCESS; without, it
-     * completes with true once the request is written. Fails if the channel closes first.
+     * completes with true once the request is written. Fails if the channel closes first. A request made after
+     * {@link #shutdownOutput} goes out after the EOF (as sshd sends exit-status after the session's EOF).
      */
     Future<Boolean> sendRequest(String requestType, boolean wantReply, byte[] typeSpecificData);
 }

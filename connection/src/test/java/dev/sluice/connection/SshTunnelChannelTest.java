@@ -180,6 +180,11 @@ class SshTunnelChannelTest {
         }
 
         @Override
+        public void writeExtended(int dataTypeCode, ByteBuf data) {
+            data.release();
+        }
+
+        @Override
         public void consumed(int bytes) {
             consumed += bytes;
         }

@@ -317,6 +317,11 @@ class SocksServerHandlerTest {
         }
 
         @Override
+        public void writeExtended(int dataTypeCode, ByteBuf data) {
+            data.release();
+        }
+
+        @Override
         public void consumed(int bytes) {
             consumed += bytes;
         }

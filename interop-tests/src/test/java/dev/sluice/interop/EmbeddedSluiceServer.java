@@ -5,6 +5,8 @@ import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
+import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -50,7 +52,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             ForwardingPolicy policy) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy);
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null);
     }
 
     /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
@@ -63,7 +65,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, hostKeys, configure, ServerAuthConfig.PUBLICKEY_ONLY, 6,
-                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT);
+                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null);
     }
 
     /**
@@ -75,7 +77,17 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             ServerAuthConfig auth, int maxAuthTries, MaxStartups maxStartups)
             throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT);
+                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT, null);
+    }
+
+    /**
+     * Starts a server that also serves session channels with {@code sessions} (exec, shell, subsystems), as
+     * {@code sluice server} does.
+     */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
+            SessionConfig sessions) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions);
     }
 
     private static UnaryOperator<TransportConfig> tunedTo(TunnelCipher cipher) {
@@ -84,13 +96,17 @@ final class EmbeddedSluiceServer implements AutoCloseable {
 
     private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
-            MaxStartups maxStartups, ForwardingPolicy policy) throws IOException, InterruptedException {
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions)
+            throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, ConnectionConfig.DEFAULT,
-                Map.of("direct-tcpip", new DirectTcpipHandler(policy)), auth, maxStartups,
+                sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy))
+                        : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
+                                SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),
+                auth, maxStartups,
                 new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(config);
         try {

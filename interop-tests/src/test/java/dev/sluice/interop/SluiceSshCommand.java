@@ -26,6 +26,8 @@ final class SluiceSshCommand {
     private final List<Integer> listenPorts = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
     private String user = System.getProperty("user.name");
+    /** Null for -N; otherwise the words after the destination (empty: a shell). */
+    private List<String> session;
 
     private SluiceSshCommand(int port) {
         this.port = port;
@@ -110,6 +112,12 @@ final class SluiceSshCommand {
         return this;
     }
 
+    /** Runs {@code words} as the remote command instead of {@code -N}; no words asks for a shell. */
+    SluiceSshCommand command(String... words) {
+        session = List.of(words);
+        return this;
+    }
+
     /** The listen port of forward number {@code n} (0-based). */
     int listenPort(int n) {
         return listenPorts.get(n);
@@ -117,7 +125,10 @@ final class SluiceSshCommand {
 
     List<String> commandLine() {
         List<String> line = new ArrayList<>(SluiceCli.command("ssh"));
-        line.addAll(List.of("-N", "-p", Integer.toString(port),
+        if (session == null) {
+            line.add("-N");
+        }
+        line.addAll(List.of("-p", Integer.toString(port),
                 "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "LogLevel=" + logLevel));
         if (knownHosts != null) {
@@ -132,6 +143,9 @@ final class SluiceSshCommand {
         line.addAll(options);
         line.addAll(forwards);
         line.add(user + "@" + TcpPorts.loopback().getHostAddress());
+        if (session != null) {
+            line.addAll(session);
+        }
         return line;
     }
 

@@ -61,12 +61,23 @@ public final class ManagedProcess implements AutoCloseable {
      */
     public static ManagedProcess start(String name, List<String> command, Map<String, String> environment,
             Path workDir) throws IOException {
+        return start(name, command, environment, workDir, Path.of("/dev/null"));
+    }
+
+    /** Starts {@code command} with its stdin read from {@code stdinFile} (e.g. data for {@code ssh host cat}). */
+    public static ManagedProcess startWithInput(String name, List<String> command, Path stdinFile)
+            throws IOException {
+        return start(name, command, Map.of(), null, stdinFile);
+    }
+
+    private static ManagedProcess start(String name, List<String> command, Map<String, String> environment,
+            Path workDir, Path stdinFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
-        builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.redirectInput(ProcessBuilder.Redirect.from(stdinFile.toFile()));
         ManagedProcess started = new ManagedProcess(name, command, builder.start());
         synchronized (RECENT) {
             RECENT.addLast(started);

@@ -129,6 +129,13 @@ public final class OpenSshClient {
         return this;
     }
 
+    /** Asks for the user's shell (no command and no {@code -N}); what stdin holds is what the shell runs. */
+    public OpenSshClient shell() {
+        noCommand = false;
+        command.clear();
+        return this;
+    }
+
     /** Adds raw command-line arguments before the destination (e.g. {@code -v}, {@code -J host}). */
     public OpenSshClient args(String... args) {
         extraArgs.addAll(List.of(args));

@@ -1,0 +1,97 @@
+package dev.sluice.connection.session;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a server serves session channels, with sshd_config's keywords.
+ *
+ * @param handler starts commands, shells and subsystems ({@link ProcessCommandHandler} runs them as processes)
+ * @param subsystems {@code Subsystem name command}: the command line run for each subsystem name (e.g. {@code sftp}
+ *        → {@code /usr/lib/openssh/sftp-server}); sshd's {@code internal-sftp} is not built in
+ * @param acceptEnv {@code AcceptEnv}: patterns ({@code *} and {@code ?} wildcards) of the variable names a client may
+ *        set with {@code env} requests; empty accepts none, as sshd's default
+ * @param forceCommand {@code ForceCommand}: run this instead of whatever the client asks for (exec, shell or
+ *        subsystem), with the client's command in {@code SSH_ORIGINAL_COMMAND}; {@code null} for none
+ * @param maxSessions {@code MaxSessions}: open session channels per connection (sshd's default is 10)
+ */
+public record SessionConfig(CommandHandler handler, Map<String, String> subsystems, List<String> acceptEnv,
+        String forceCommand, int maxSessions) {
+    /** sshd's MaxSessions default. */
+    public static final int DEFAULT_MAX_SESSIONS = 10;
+
+    public SessionConfig {
+        Objects.requireNonNull(handler);
+        subsystems = Map.copyOf(subsystems);
+        acceptEnv = List.copyOf(acceptEnv);
+        if (maxSessions < 0) {
+            throw new IllegalArgumentException("MaxSessions must not be negative: " + maxSessions);
+        }
+    }
+
+    /** Processes as the server's user, no subsystems, no accepted variables, no forced command, 10 sessions. */
+    public static SessionConfig defaults() {
+        return new SessionConfig(new ProcessCommandHandler(), Map.of(), List.of(), null, DEFAULT_MAX_SESSIONS);
+    }
+
+    public SessionConfig withHandler(CommandHandler value) {
+        return new SessionConfig(value, subsystems, acceptEnv, forceCommand, maxSessions);
+    }
+
+    public SessionConfig withSubsystems(Map<String, String> value) {
+        return new SessionConfig(handler, value, acceptEnv, forceCommand, maxSessions);
+    }
+
+    public SessionConfig withAcceptEnv(List<String> value) {
+        return new SessionConfig(handler, subsystems, value, forceCommand, maxSessions);
+    }
+
+    public SessionConfig withForceCommand(String value) {
+        return new SessionConfig(handler, subsystems, acceptEnv, value, maxSessions);
+    }
+
+    public SessionConfig withMaxSessions(int value) {
+        return new SessionConfig(handler, subsystems, acceptEnv, forceCommand, value);
+    }
+
+    /** Whether AcceptEnv lets a variable called {@code name} through. */
+    public boolean acceptsEnv(String name) {
+        for (String pattern : acceptEnv) {
+            if (matchesPattern(pattern, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * OpenSSH's match_pattern, as AcceptEnv and SendEnv use it: {@code *} matches any run of characters, {@code ?}
+     * one character, case-sensitive, the whole name. Greedy with backtracking to the last {@code *} only, so a
+     * pattern like {@code *a*a*b} cannot make a long name from a client take exponential time.
+     */
+    public static boolean matchesPattern(String pattern, String name) {
+        int si = 0;
+        int pi = 0;
+        int starP = -1;
+        int starS = 0;
+        while (si < name.length()) {
+            if (pi < pattern.length() && (pattern.charAt(pi) == '?' || pattern.charAt(pi) == name.charAt(si))) {
+                si++;
+                pi++;
+            } else if (pi < pattern.length() && pattern.charAt(pi) == '*') {
+                starP = pi++;
+                starS = si;
+            } else if (starP >= 0) {
+                pi = starP + 1;
+                si = ++starS;
+            } else {
+                return false;
+            }
+        }
+        while (pi < pattern.length() && pattern.charAt(pi) == '*') {
+            pi++;
+        }
+        return pi == pattern.length();
+    }
+}
