@@ -149,6 +149,8 @@ final class SocketChannelBridge extends ChannelInboundHandlerAdapter implements 
             if (f.isSuccess()) {
                 channel.consumed(n);
             } else {
+                log.debug("channel {}: write to socket {} failed: {}", channel.localId(), socket.remoteAddress(),
+                        f.cause().toString());
                 channel.close(); // undeliverable: end the channel rather than lose bytes silently
             }
         });
