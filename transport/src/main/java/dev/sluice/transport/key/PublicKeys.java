@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Parses public keys from wire blobs and from OpenSSH text lines, and holds the registry of key types Sluice
  * supports: ssh-ed25519, ecdsa-sha2-nistp256/384/521 and ssh-rsa (signing rsa-sha2-512, rsa-sha2-256 and, by opt-in,
- * ssh-rsa).
+ * ssh-rsa), and their OpenSSH certificates ({@link OpenSshCertificate}).
  */
 public final class PublicKeys {
     /**
@@ -42,8 +42,9 @@ public final class PublicKeys {
 
     /** Whether {@link #fromBlob} can decode keys of this type. */
     public static boolean isSupported(String keyType) {
-        return Ed25519PublicKey.TYPE.equals(keyType) || RsaPublicKey.TYPE.equals(keyType)
-                || EcdsaPublicKey.Curve.byKeyType(keyType) != null;
+        String plain = OpenSshCertificate.plainAlgorithm(keyType);
+        return Ed25519PublicKey.TYPE.equals(plain) || RsaPublicKey.TYPE.equals(plain)
+                || EcdsaPublicKey.Curve.byKeyType(plain) != null;
     }
 
     /**
@@ -79,6 +80,8 @@ public final class PublicKeys {
                 key = RsaPublicKey.decodeAfterType(r);
             } else if (curve != null) {
                 key = EcdsaPublicKey.decodeAfterType(curve, r);
+            } else if (OpenSshCertificate.isCertificateType(type) && isSupported(type)) {
+                return OpenSshCertificate.decodeAfterType(type, r, blob);
             } else {
                 throw new KeyFormatException("unsupported key type \"" + printable(type) + "\"");
             }
