@@ -1,5 +1,7 @@
 package dev.sluice.auth;
 
+import dev.sluice.transport.key.KeyFormatException;
+import dev.sluice.transport.key.OpenSshCertificate;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -41,6 +43,7 @@ public final class KeyRestrictions {
     private final String from;
     private final Instant expiryTime;
     private final List<String> principals;
+    private final String sourceAddress;
 
     private KeyRestrictions(Builder b) {
         portForwarding = b.portForwarding;
@@ -56,6 +59,71 @@ public final class KeyRestrictions {
         from = b.from;
         expiryTime = b.expiryTime;
         principals = List.copyOf(b.principals);
+        sourceAddress = b.sourceAddress;
+    }
+
+    /**
+     * What a user certificate allows (PROTOCOL.certkeys; sshd's sshauthopt_from_cert): each permission only with its
+     * {@code permit-*} extension, {@code force-command} as {@link #forcedCommand()}, {@code source-address} as
+     * {@link #sourceAddress()}. Unknown extensions are ignored.
+     *
+     * @throws IllegalArgumentException for an unknown or malformed critical option, in sshd's words
+     */
+    public static KeyRestrictions fromCertificate(OpenSshCertificate cert) {
+        Builder b = new Builder();
+        List<String> extensions = cert.extensionNames();
+        b.portForwarding = extensions.contains("permit-port-forwarding");
+        b.agentForwarding = extensions.contains("permit-agent-forwarding");
+        b.x11Forwarding = extensions.contains("permit-X11-forwarding");
+        b.pty = extensions.contains("permit-pty");
+        b.userRc = extensions.contains("permit-user-rc");
+        for (String name : cert.criticalOptionNames()) {
+            try {
+                switch (name) {
+                    case "force-command" -> b.forcedCommand = cert.criticalOptionString(name).orElseThrow();
+                    case "source-address" -> {
+                        String list = cert.criticalOptionString(name).orElseThrow();
+                        if (SourcePatterns.matchAddressList("0.0.0.0", list) == -2) {
+                            throw new IllegalArgumentException("Certificate source-address contents invalid");
+                        }
+                        b.sourceAddress = list;
+                    }
+                    default -> throw new IllegalArgumentException("Certificate critical option \"" + name
+                            + "\" is not supported");
+                }
+            } catch (KeyFormatException e) {
+                throw new IllegalArgumentException("Certificate option \"" + name + "\" corrupt", e);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * These restrictions (an authorized_keys line's) narrowed by a certificate's, as sshd's sshauthopt_merge: a
+     * permission survives only when both allow it, a forced command from either applies (two different ones refuse
+     * the login), and the line's lists and limits are kept.
+     *
+     * @throws IllegalArgumentException when both force different commands
+     */
+    public KeyRestrictions narrowedBy(KeyRestrictions cert) {
+        if (forcedCommand != null && cert.forcedCommand != null && !forcedCommand.equals(cert.forcedCommand)) {
+            throw new IllegalArgumentException("forced command options do not match");
+        }
+        Builder b = new Builder();
+        b.portForwarding = portForwarding && cert.portForwarding;
+        b.agentForwarding = agentForwarding && cert.agentForwarding;
+        b.x11Forwarding = x11Forwarding && cert.x11Forwarding;
+        b.pty = pty && cert.pty;
+        b.userRc = userRc && cert.userRc;
+        b.forcedCommand = forcedCommand != null ? forcedCommand : cert.forcedCommand;
+        b.environment.putAll(environment);
+        b.permitOpen.addAll(permitOpen);
+        b.permitListen.addAll(permitListen);
+        b.from = from;
+        b.expiryTime = expiryTime;
+        b.principals.addAll(principals);
+        b.sourceAddress = cert.sourceAddress != null ? cert.sourceAddress : sourceAddress;
+        return b.build();
     }
 
     /**
@@ -281,6 +349,16 @@ public final class KeyRestrictions {
         return from == null || SourcePatterns.matches(address, from);
     }
 
+    /** A certificate's {@code source-address} list (CIDR networks and addresses), if any. */
+    public Optional<String> sourceAddress() {
+        return Optional.ofNullable(sourceAddress);
+    }
+
+    /** Whether {@code address} (a literal IP) is in the certificate's {@code source-address}; true without it. */
+    public boolean permitsCertificateSource(String address) {
+        return sourceAddress == null || SourcePatterns.matchAddressList(address, sourceAddress) == 1;
+    }
+
     /** Whether the key has expired at {@code now}. */
     public boolean expiredAt(Instant now) {
         return expiryTime != null && now.isAfter(expiryTime);
@@ -319,6 +397,7 @@ public final class KeyRestrictions {
         String from;
         Instant expiryTime;
         final List<String> principals = new ArrayList<>();
+        String sourceAddress;
 
         KeyRestrictions build() {
             return new KeyRestrictions(this);

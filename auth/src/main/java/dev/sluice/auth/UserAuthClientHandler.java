@@ -16,6 +16,7 @@ import dev.sluice.auth.message.UserAuthRequest;
 import dev.sluice.transport.KeyExchangeCompleted;
 import dev.sluice.transport.SshException;
 import dev.sluice.transport.TransportSession;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.message.ExtInfo;
@@ -104,12 +105,13 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
     /**
      * The signature algorithm to use with {@code key}: the first of its algorithms that the server names in
      * server-sig-algs (RFC 8308 section 3.1), or its first when the server sent no list or names none of them.
-     * An RSA key listing rsa-sha2-512 and rsa-sha2-256 thus signs with the one the server accepts.
+     * An RSA key listing rsa-sha2-512 and rsa-sha2-256 thus signs with the one the server accepts; a certificate's
+     * algorithms are looked up by their plain names, which is what sshd lists.
      */
     static String signatureAlgorithm(SshPublicKey key, List<String> serverSigAlgs) {
         List<String> mine = key.signatureAlgorithms();
         for (String a : mine) {
-            if (serverSigAlgs.contains(a)) {
+            if (serverSigAlgs.contains(a) || serverSigAlgs.contains(OpenSshCertificate.plainAlgorithm(a))) {
                 return a;
             }
         }

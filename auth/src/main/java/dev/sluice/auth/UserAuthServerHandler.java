@@ -17,6 +17,7 @@ import dev.sluice.auth.message.UserAuthRequest;
 import dev.sluice.auth.message.UserAuthSuccess;
 import dev.sluice.transport.SshException;
 import dev.sluice.transport.TransportSession;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.message.ServiceAccept;
@@ -290,6 +291,11 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         byte[] signed = PublicKeyRequest.signedData(session.sessionId(), user,
                 UserAuthClientHandler.CONNECTION_SERVICE, pk.algorithm(), pk.keyBlob());
         String detail = PublicKeys.displayName(key.keyType()) + " " + fp;
+        if (key instanceof OpenSshCertificate cert) {
+            // sshd's format for a certificate: "ED25519-CERT SHA256:… ID alice (serial 1) CA ED25519 SHA256:…".
+            detail += " ID " + cert.keyId() + " (serial " + Long.toUnsignedString(cert.serial()) + ") CA "
+                    + PublicKeys.displayName(cert.signatureKey().keyType()) + " " + cert.signatureKey().fingerprint();
+        }
         if (allowed != null && key.verify(pk.algorithm(), signed, pk.signature())) {
             usedKeys.add(fp);
             restrictions = allowed;

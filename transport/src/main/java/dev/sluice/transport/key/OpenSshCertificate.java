@@ -357,6 +357,12 @@ public final class OpenSshCertificate implements SshPublicKey {
         return key.verify(data, signatureBlob);
     }
 
+    /** The certified key's fingerprint, as OpenSSH computes a certificate's (sshkey_fingerprint hashes the plain key). */
+    @Override
+    public String fingerprint() {
+        return key.fingerprint();
+    }
+
     /** A signature made by the certified key with the plain form of {@code signatureAlgorithm}. */
     @Override
     public boolean verify(String signatureAlgorithm, byte[] data, byte[] signatureBlob) {
