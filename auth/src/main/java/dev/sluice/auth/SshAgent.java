@@ -1,6 +1,7 @@
 package dev.sluice.auth;
 
 import dev.sluice.transport.SshException;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
@@ -90,7 +91,8 @@ public final class SshAgent implements AutoCloseable {
 
     /** The agent's signature blob over {@code data} with the key {@code blob} and {@code algorithm}. */
     byte[] sign(byte[] blob, String algorithm, byte[] data) throws IOException {
-        int flags = switch (algorithm) {
+        // A certificate held by the agent signs with its plain algorithm (PROTOCOL.certkeys).
+        int flags = switch (OpenSshCertificate.plainAlgorithm(algorithm)) {
             case "rsa-sha2-256" -> RSA_SHA2_256;
             case "rsa-sha2-512" -> RSA_SHA2_512;
             default -> 0;
@@ -180,7 +182,7 @@ public final class SshAgent implements AutoCloseable {
             }
             try {
                 byte[] signature = agent.sign(key.blob(), signatureAlgorithm, data);
-                if (!signatureAlgorithm.equals(algorithmOf(signature))) {
+                if (!OpenSshCertificate.plainAlgorithm(signatureAlgorithm).equals(algorithmOf(signature))) {
                     throw new IllegalStateException("agent signed with another algorithm");
                 }
                 return signature;

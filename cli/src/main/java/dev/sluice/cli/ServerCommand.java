@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
@@ -119,7 +120,8 @@ final class ServerCommand {
         ForwardingPolicy policy = config.forwardingPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
-                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
+                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
+                        config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())),
@@ -179,6 +181,7 @@ final class ServerCommand {
         private String listenAddress = "0.0.0.0";
         private final List<Path> hostKeys = new ArrayList<>();
         private Path authorizedKeysFile = home().resolve(".ssh/authorized_keys");
+        private Path trustedUserCaKeys;
         private AllowTcpForwarding allowTcpForwarding = AllowTcpForwarding.YES;
         private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
         private int maxAuthTries = 6;
@@ -235,6 +238,8 @@ final class ServerCommand {
                     case "listenaddress" -> listenAddress = value;
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
                     case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
+                    case "trustedusercakeys" -> trustedUserCaKeys = value.equalsIgnoreCase("none") ? null
+                            : Path.of(expandHome(value));
                     case "allowtcpforwarding" -> allowTcpForwarding = AllowTcpForwarding.parse(value);
                     case "permitopen", "permitlisten", "gatewayports", "disableforwarding" ->
                         forwarding = forwardingKeyword(keyword, value, where, line);

@@ -24,6 +24,7 @@ import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.kex.KexMethods;
 import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.IncorrectPassphraseException;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
@@ -332,7 +333,48 @@ final class SshCommand {
                 err.println("Load key \"" + file + "\": " + e.getMessage());
             }
         }
-        return keys;
+        return withCertificates(keys, certificateFiles(o, files));
+    }
+
+    /** CertificateFile entries, then each identity file's {@code -cert.pub} that exists (ssh's order). */
+    private static List<Path> certificateFiles(SshOptions o, List<Path> identityFiles) {
+        List<Path> out = new ArrayList<>(o.certificateFiles);
+        for (Path file : identityFiles) {
+            Path cert = Path.of(file + "-cert.pub");
+            if (Files.exists(cert) && !out.contains(cert)) {
+                out.add(cert);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The keys with each certificate placed just before the key it certifies, so that, as in ssh, the certificate is
+     * offered first and the plain key after it. A certificate without its private key is left out.
+     */
+    private List<SshKeyPair> withCertificates(List<SshKeyPair> keys, List<Path> certificateFiles) {
+        List<SshKeyPair> out = new ArrayList<>(keys);
+        for (Path file : certificateFiles) {
+            OpenSshCertificate cert;
+            try {
+                SshPublicKey key = PublicKeys.parseLine(Files.readString(file).strip());
+                if (!(key instanceof OpenSshCertificate)) {
+                    err.println("Load key \"" + file + "\": not a certificate");
+                    continue;
+                }
+                cert = (OpenSshCertificate) key;
+            } catch (IOException | RuntimeException e) {
+                err.println("Load key \"" + file + "\": " + e.getMessage());
+                continue;
+            }
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).publicKey().equals(cert.certifiedKey())) {
+                    out.add(i, cert.withPrivateKey(out.get(i)));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** KexAlgorithms with OpenSSH's list syntax and its error text ("Bad SSH2 KexAlgorithms 'x'."). */
@@ -446,6 +488,7 @@ final class SshCommand {
         boolean userGiven;
         int port = 22;
         final List<Path> identityFiles = new ArrayList<>();
+        final List<Path> certificateFiles = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
         final List<RemoteForward> remoteForwards = new ArrayList<>();
         final List<DynamicForward> dynamicForwards = new ArrayList<>();
@@ -561,6 +604,8 @@ final class SshCommand {
                     }
                     case "hostname" -> host = value;
                     case "identityfile" -> identityFiles.add(Path.of(value.startsWith("~/")
+                            ? home().resolve(value.substring(2)).toString() : value));
+                    case "certificatefile" -> certificateFiles.add(Path.of(value.startsWith("~/")
                             ? home().resolve(value.substring(2)).toString() : value));
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -52,7 +53,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             ForwardingPolicy policy) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null);
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null, null);
     }
 
     /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
@@ -65,7 +66,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, hostKeys, configure, ServerAuthConfig.PUBLICKEY_ONLY, 6,
-                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null);
+                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null, null);
     }
 
     /**
@@ -77,7 +78,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             ServerAuthConfig auth, int maxAuthTries, MaxStartups maxStartups)
             throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT, null);
+                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT, null, null);
     }
 
     /**
@@ -87,7 +88,18 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             SessionConfig sessions) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions);
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions, null);
+    }
+
+    /**
+     * A server that serves sessions and also accepts user certificates signed by a CA listed in
+     * {@code trustedUserCaKeys} (sshd_config's TrustedUserCAKeys).
+     */
+    static EmbeddedSluiceServer startTrustingUserCa(Path dir, List<String> authorizedKeys, Path trustedUserCaKeys,
+            SessionConfig sessions) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), t -> t,
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions,
+                trustedUserCaKeys);
     }
 
     private static UnaryOperator<TransportConfig> tunedTo(TunnelCipher cipher) {
@@ -96,13 +108,14 @@ final class EmbeddedSluiceServer implements AutoCloseable {
 
     private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
-            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions)
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, Path trustedUserCaKeys)
             throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
-                new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, ConnectionConfig.DEFAULT,
+                new AuthorizedKeysAuthenticator(authorized, trustedUserCaKeys, Clock.systemDefaultZone()),
+                maxAuthTries, 120, ConnectionConfig.DEFAULT,
                 sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy))
                         : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                                 SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),
