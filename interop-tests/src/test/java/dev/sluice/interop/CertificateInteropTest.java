@@ -165,6 +165,54 @@ class CertificateInteropTest {
     }
 
     @Test
+    void forceCommandShouldReplaceTheClientsCommand() throws Exception {
+        sign(USER, "-O", "force-command=echo forced by certificate");
+        try (EmbeddedSluiceServer server = sluice(List.of())) {
+            long mark = LogCapture.mark();
+            SshRun run = SshRun.run(dir, ssh(server.port()).command("echo", "asked").commandLine(), null, TIMEOUT);
+
+            assertThat(run.status()).as(run.stderr()).isZero();
+            assertThat(run.output()).isEqualTo("forced by certificate\n");
+            assertThat(LogCapture.since(mark))
+                    .contains("Starting session: forced-command (key-option) 'echo forced by certificate' for ");
+        }
+    }
+
+    @Test
+    void sourceAddressShouldRefuseOtherAddresses() throws Exception {
+        sign(USER, "-O", "source-address=192.0.2.0/24");
+        try (EmbeddedSluiceServer server = sluice(List.of())) {
+            long mark = LogCapture.mark();
+            SshRun run = SshRun.run(dir, ssh(server.port()).command("true").commandLine(), null, TIMEOUT);
+
+            assertThat(run.status()).isEqualTo(255);
+            assertThat(LogCapture.await(mark, "not from a permitted source address", TIMEOUT))
+                    .contains("Authentication tried for " + USER + " with valid certificate but not from a permitted "
+                            + "source address (127.0.0.1).");
+        }
+    }
+
+    /** ssh -tt with a no-pty certificate: the pty request is refused, and ssh ends as it ends against sshd. */
+    @Test
+    void withoutPermitPtyNoTerminalShouldBeAllocated() throws Exception {
+        sign(USER, "-O", "no-pty");
+        SshRun sshd;
+        try (OpenSshServer real = OpenSshServer.builder().config("TrustedUserCAKeys " + trustedCa).start()) {
+            sshd = SshRun.run(dir, ssh(real.port()).args("-tt").command("echo", "no-tty").commandLine(), null,
+                    TIMEOUT);
+        }
+        try (EmbeddedSluiceServer server = sluice(List.of())) {
+            SshRun run = SshRun.run(dir, ssh(server.port()).args("-tt").command("echo", "no-tty").commandLine(),
+                    null, TIMEOUT);
+
+            assertThat(sshd.stderr()).contains("PTY allocation request failed on channel 0");
+            assertThat(run.stderr()).contains("PTY allocation request failed on channel 0");
+            assertThat(run.status()).isEqualTo(sshd.status());
+            assertThat(run.output()).isEqualTo(sshd.output());
+        }
+    }
+
+    @Test
     void sluiceSshShouldPresentTheCertificateNextToItsKeyToSshd() throws Exception {
         sign(USER);
         try (OpenSshServer sshd = OpenSshServer.builder().config("TrustedUserCAKeys " + trustedCa).start()) {

@@ -1,5 +1,7 @@
 package dev.sluice.connection.session;
 
+import dev.sluice.auth.AuthenticatedUser;
+import dev.sluice.auth.KeyRestrictions;
 import dev.sluice.connection.ChannelListener;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.message.ChannelRequest;
@@ -75,6 +77,11 @@ final class ServerSession implements ChannelListener {
                     }
                     return true;
                 case SessionRequests.PTY_REQ:
+                    if (!restrictions(channel).ptyAllowed()) {
+                        // sshd's words for no-pty, restrict, or a certificate without permit-pty.
+                        log.debug("Allocating a pty not permitted for this connection.");
+                        return false;
+                    }
                     if (!config.handler().supportsPty() || process != null || pty != null) {
                         log.info("channel {}: pty-req refused: no pseudo-terminal support in this server",
                                 channel.localId());
@@ -93,6 +100,12 @@ final class ServerSession implements ChannelListener {
                     e.getMessage());
             return false;
         }
+    }
+
+    /** What the login's authorized_keys line or certificate allows; no limit on a connection without one. */
+    private static KeyRestrictions restrictions(SshChannel channel) {
+        AuthenticatedUser user = AuthenticatedUser.of(channel.connection().parent());
+        return user == null ? KeyRestrictions.NONE : user.restrictions();
     }
 
     private boolean env(SshChannel channel, String[] nameValue) {
@@ -141,9 +154,14 @@ final class ServerSession implements ChannelListener {
             return false; // one command per session
         }
         String original = null;
+        String keyCommand = restrictions(channel).forcedCommand().orElse(null);
         if (config.forceCommand() != null) {
             original = command == null ? "" : command;
             command = config.forceCommand();
+        } else if (keyCommand != null) {
+            // As sshd: the server's ForceCommand wins, then command= or a certificate's force-command.
+            original = command == null ? "" : command;
+            command = keyCommand;
         }
         SessionCommand request = new SessionCommand(kind, command, subsystem, original,
                 System.getProperty("user.name"), environment, inet(channel.connection().parent().remoteAddress()),
@@ -155,7 +173,7 @@ final class ServerSession implements ChannelListener {
             return false;
         }
         InetSocketAddress peer = request.client();
-        log.info("Starting session: {} for {} from {} port {} id {}", describe(kind, subsystem),
+        log.info("Starting session: {} for {} from {} port {} id {}", describe(kind, subsystem, keyCommand),
                 request.user(), peer == null ? "?" : peer.getAddress().getHostAddress(),
                 peer == null ? 0 : peer.getPort(), channel.localId());
         // A terminal has one device for both directions: the client's EOF must not close it under the output.
@@ -189,9 +207,12 @@ final class ServerSession implements ChannelListener {
     }
 
     /** The words of sshd's "Starting session:" line. */
-    private String describe(SessionCommand.Kind kind, String subsystem) {
+    private String describe(SessionCommand.Kind kind, String subsystem, String keyCommand) {
         if (config.forceCommand() != null) {
             return "forced-command (config) '" + config.forceCommand() + "'";
+        }
+        if (keyCommand != null) {
+            return "forced-command (key-option) '" + keyCommand + "'";
         }
         return switch (kind) {
             case EXEC -> "command";
