@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.transport.key.KnownHosts;
+import dev.sluice.transport.key.OpenSshCertificate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +36,12 @@ final class HostKeyOrder {
         return first;
     }
 
-    /** The key type that signs with an algorithm: ssh-rsa for the RSA SHA-2 ones, the name itself otherwise. */
+    /**
+     * The plain key type that signs with an algorithm: ssh-rsa for the RSA SHA-2 ones, the certified key's type for a
+     * certificate algorithm (ssh puts both forms of a known type first), the name itself otherwise.
+     */
     static String keyType(String algorithm) {
-        return algorithm.startsWith("rsa-sha2-") ? "ssh-rsa" : algorithm;
+        String plain = OpenSshCertificate.plainAlgorithm(algorithm);
+        return plain.startsWith("rsa-sha2-") ? "ssh-rsa" : plain;
     }
 }

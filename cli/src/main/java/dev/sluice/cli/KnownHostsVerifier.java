@@ -2,16 +2,19 @@ package dev.sluice.cli;
 
 import dev.sluice.transport.HostKeyVerifier;
 import dev.sluice.transport.key.KnownHosts;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshPublicKey;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * ssh's host key check: the UserKnownHostsFile list and StrictHostKeyChecking ({@code yes}, {@code accept-new},
+ * ssh's host key check: the UserKnownHostsFile list ({@code @cert-authority} lines for host certificates, falling
+ * back to the certified key as a plain one) and StrictHostKeyChecking ({@code yes}, {@code accept-new},
  * {@code no}/{@code off}, {@code ask}), with OpenSSH's warnings word for word. {@code ask} prompts on the terminal;
  * that blocks the connection's event loop, which is acceptable only because the command has one connection.
  */
@@ -37,7 +40,16 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     }
 
     @Override
-    public String verify(String host, int port, SshPublicKey key) {
+    public String verify(String host, int port, SshPublicKey presented) {
+        SshPublicKey key = presented;
+        if (presented instanceof OpenSshCertificate cert) {
+            String refusal = certificate(host, port, cert);
+            if (refusal == null || !refusal.isEmpty()) {
+                return refusal;
+            }
+            // As ssh: "No matching CA found. Retry with plain key": the certified key is checked as a plain one.
+            key = cert.certifiedKey();
+        }
         String name = KnownHosts.hostKeyName(host, port);
         String type = PublicKeys.displayName(key.keyType());
         KnownHosts.Result mismatch = null;
@@ -71,6 +83,47 @@ final class KnownHostsVerifier implements HostKeyVerifier {
             return changed(name, type, key, mismatch);
         }
         return unknown(host, port, name, type, key);
+    }
+
+    /**
+     * ssh's check of a host certificate (sshconnect.c check_host_cert): null when an {@code @cert-authority} line
+     * trusts its CA and it is a valid host certificate for {@code host}; "" when the plain key must be checked
+     * instead (no such CA, or an invalid certificate, whose reason is printed as ssh prints it); a refusal for a
+     * revoked CA.
+     */
+    private String certificate(String host, int port, OpenSshCertificate cert) {
+        boolean trusted = false;
+        for (Path file : files) {
+            KnownHosts.Result r;
+            try {
+                r = KnownHosts.read(file).checkCertificateAuthority(host, port, cert.signatureKey());
+            } catch (IOException e) {
+                continue;
+            }
+            if (r.status() == KnownHosts.Status.REVOKED) {
+                err.println(AT);
+                err.println("@       WARNING: REVOKED HOST KEY DETECTED!               @");
+                err.println(AT);
+                err.println("The " + PublicKeys.displayName(cert.keyType()) + " host key for "
+                        + KnownHosts.hostKeyName(host, port) + " is marked as revoked.");
+                err.println("This could mean that a stolen key is being used to");
+                err.println("impersonate this host.");
+                return "Host key verification failed.";
+            }
+            trusted |= r.status() == KnownHosts.Status.MATCH;
+        }
+        if (!trusted) {
+            return "";
+        }
+        String reason = cert.checkAuthority(OpenSshCertificate.Type.HOST, false, Instant.now(), host);
+        if (reason == null && !cert.criticalOptionNames().isEmpty()) {
+            reason = "Certificate for " + host + " contains unsupported critical options(s)";
+        }
+        if (reason == null) {
+            return null;
+        }
+        err.println(reason);
+        return "";
     }
 
     private String changed(String name, String type, SshPublicKey key, KnownHosts.Result r) {

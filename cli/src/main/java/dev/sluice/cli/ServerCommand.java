@@ -20,7 +20,10 @@ import dev.sluice.transport.RekeyLimit;
 import dev.sluice.transport.TransportConfig;
 import dev.sluice.transport.cipher.Ciphers;
 import dev.sluice.transport.cipher.Macs;
+import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.OpenSshKeyFile;
+import dev.sluice.transport.key.PublicKeys;
+import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.key.SshKeyPair;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -102,6 +105,7 @@ final class ServerCommand {
         for (Path file : config.hostKeys()) {
             hostKeys.add(loadOrCreateHostKey(file));
         }
+        hostKeys.addAll(hostCertificates(config.hostCertificates, hostKeys));
         TransportConfig transport = TransportConfig.defaults().withHostKeys(hostKeys)
                 .withKexAlgorithms(SshCommand.kexAlgorithms(config.kexAlgorithms()));
         if (config.hostKeyAlgorithms() != null) {
@@ -147,6 +151,32 @@ final class ServerCommand {
         return 0;
     }
 
+    /**
+     * HostCertificate files, each paired with the host key it certifies; offered before the plain keys, as sshd's
+     * certificate algorithms come first.
+     */
+    static List<SshKeyPair> hostCertificates(List<Path> files, List<SshKeyPair> hostKeys) throws IOException {
+        List<SshKeyPair> out = new ArrayList<>();
+        for (Path file : files) {
+            SshPublicKey key;
+            try {
+                key = PublicKeys.parseLine(Files.readString(file).strip());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("Could not load host certificate \"" + file + "\": "
+                        + e.getMessage(), e);
+            }
+            if (!(key instanceof OpenSshCertificate cert) || cert.type() != OpenSshCertificate.Type.HOST) {
+                throw new IllegalArgumentException("Could not load host certificate \"" + file
+                        + "\": not a host certificate");
+            }
+            SshKeyPair privateKey = hostKeys.stream().filter(k -> k.publicKey().equals(cert.certifiedKey()))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("Certificate for host key "
+                            + cert.certifiedKey().fingerprint() + " (" + file + ") does not match any host key"));
+            out.add(cert.withPrivateKey(privateKey));
+        }
+        return out;
+    }
+
     private SshKeyPair loadOrCreateHostKey(Path file) throws IOException {
         if (Files.exists(file)) {
             return OpenSshKeyFile.read(file, () -> null);
@@ -180,6 +210,7 @@ final class ServerCommand {
         private int port = 22;
         private String listenAddress = "0.0.0.0";
         private final List<Path> hostKeys = new ArrayList<>();
+        private final List<Path> hostCertificates = new ArrayList<>();
         private Path authorizedKeysFile = home().resolve(".ssh/authorized_keys");
         private Path trustedUserCaKeys;
         private AllowTcpForwarding allowTcpForwarding = AllowTcpForwarding.YES;
@@ -237,6 +268,7 @@ final class ServerCommand {
                     case "port" -> port = parsePort(value);
                     case "listenaddress" -> listenAddress = value;
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
+                    case "hostcertificate" -> hostCertificates.add(Path.of(expandHome(value)));
                     case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
                     case "trustedusercakeys" -> trustedUserCaKeys = value.equalsIgnoreCase("none") ? null
                             : Path.of(expandHome(value));

@@ -135,7 +135,7 @@ final class SshCommand {
         }
         transport = transport.withKexAlgorithms(kexAlgorithms(o.kexAlgorithms))
                 .withHostKeyAlgorithms(o.hostKeyAlgorithms != null ? hostKeyAlgorithms(o.hostKeyAlgorithms)
-                        : HostKeyOrder.preferKnown(PublicKeys.defaultSignatureAlgorithms(), o.knownHostsFiles(),
+                        : HostKeyOrder.preferKnown(PublicKeys.defaultHostKeyAlgorithms(), o.knownHostsFiles(),
                                 o.host, o.port));
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
@@ -392,8 +392,8 @@ final class SshCommand {
     /** HostKeyAlgorithms with OpenSSH's list syntax and its error text ("Bad key types 'x'."). */
     static List<String> hostKeyAlgorithms(String spec) {
         try {
-            return AlgorithmList.apply(PublicKeys.defaultSignatureAlgorithms(),
-                    PublicKeys.supportedSignatureAlgorithms(), spec, "HostKeyAlgorithms");
+            return AlgorithmList.apply(PublicKeys.defaultHostKeyAlgorithms(),
+                    PublicKeys.supportedHostKeyAlgorithms(), spec, "HostKeyAlgorithms");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
         }

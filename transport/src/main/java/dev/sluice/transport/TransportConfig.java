@@ -64,7 +64,7 @@ public record TransportConfig(
      */
     public static TransportConfig defaults() {
         return new TransportConfig(DEFAULT_SOFTWARE_VERSION, KexMethods.defaultNames(), Ciphers.defaultNames(),
-                List.of(), HostKeyVerifier.ACCEPT_ALL, PublicKeys.defaultSignatureAlgorithms(), Macs.defaultNames(),
+                List.of(), HostKeyVerifier.ACCEPT_ALL, PublicKeys.defaultHostKeyAlgorithms(), Macs.defaultNames(),
                 NO_COMPRESSION, RekeyLimit.DEFAULT, keyLogFileFromEnvironment());
     }
 
@@ -104,13 +104,13 @@ public record TransportConfig(
     }
 
     /**
-     * Host key algorithms in preference order; names from {@link PublicKeys#supportedSignatureAlgorithms()}.
+     * Host key algorithms in preference order; names from {@link PublicKeys#supportedHostKeyAlgorithms()}.
      *
      * @throws IllegalArgumentException for a name Sluice does not implement
      */
     public TransportConfig withHostKeyAlgorithms(List<String> names) {
         for (String n : names) {
-            if (!PublicKeys.supportedSignatureAlgorithms().contains(n)) {
+            if (!PublicKeys.supportedHostKeyAlgorithms().contains(n)) {
                 throw new IllegalArgumentException("Unsupported host key algorithm: " + n);
             }
         }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * of patterns ({@code *}, {@code ?}, {@code !}negation, {@code [host]:port} for ports other than 22, matched
  * case-insensitively) or one hashed name {@code |1|base64(salt)|base64(HMAC-SHA1(salt, name))}. Lines with key
  * types Sluice cannot use still count: a known RSA key for a host that now shows an Ed25519 key is a MISMATCH,
- * exactly as OpenSSH reports "Offending RSA key". {@code @cert-authority} lines are kept but not used yet.
+ * exactly as OpenSSH reports "Offending RSA key". {@code @cert-authority} lines name the CAs whose host certificates
+ * are trusted for the matching hosts ({@link #checkCertificateAuthority}).
  * Malformed lines are skipped with a debug log, as ssh does. Immutable and thread-safe; {@link #append} writes
  * the file but does not change an instance already read.
  */
@@ -168,6 +169,29 @@ public final class KnownHosts {
             return new Result(Status.MISMATCH, file, offending.number, offending.keyType);
         }
         return new Result(Status.NOT_FOUND, file, 0, null);
+    }
+
+    /**
+     * Whether {@code caKey} may sign host certificates for {@code host:port}, as ssh(1) looks it up for a host
+     * certificate: MATCH for a matching {@code @cert-authority} line holding it, REVOKED for a matching
+     * {@code @revoked} line holding it (which wins), NOT_FOUND otherwise.
+     */
+    public Result checkCertificateAuthority(String host, int port, SshPublicKey caKey) {
+        String name = hostKeyName(host.toLowerCase(Locale.ROOT), port);
+        Line matched = null;
+        for (Line l : lines) {
+            if (!l.holds(caKey) || !l.matches(name)) {
+                continue;
+            }
+            if (l.marker == Marker.REVOKED) {
+                return new Result(Status.REVOKED, file, l.number, l.keyType);
+            }
+            if (l.marker == Marker.CERT_AUTHORITY && matched == null) {
+                matched = l;
+            }
+        }
+        return matched == null ? new Result(Status.NOT_FOUND, file, 0, null)
+                : new Result(Status.MATCH, file, matched.number, matched.keyType);
     }
 
     /**

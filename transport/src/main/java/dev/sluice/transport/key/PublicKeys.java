@@ -55,6 +55,29 @@ public final class PublicKeys {
         return DEFAULT_SIGNATURE_ALGORITHMS;
     }
 
+    /**
+     * OpenSSH 9's default HostKeyAlgorithms restricted to what Sluice implements: the certificate algorithms
+     * ({@code ssh-ed25519-cert-v01@openssh.com}, …, {@code rsa-sha2-256-cert-v01@openssh.com}) first, then
+     * {@link #defaultSignatureAlgorithms()}. A server offers only those it holds a key or certificate for.
+     */
+    public static List<String> defaultHostKeyAlgorithms() {
+        List<String> all = new ArrayList<>();
+        DEFAULT_SIGNATURE_ALGORITHMS.forEach(a -> all.add(a + OpenSshCertificate.SUFFIX));
+        all.addAll(DEFAULT_SIGNATURE_ALGORITHMS);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Every host key algorithm Sluice implements: {@link #defaultHostKeyAlgorithms()}, then the opt-in
+     * {@code ssh-rsa-cert-v01@openssh.com} and {@code ssh-rsa}.
+     */
+    public static List<String> supportedHostKeyAlgorithms() {
+        List<String> all = new ArrayList<>(defaultHostKeyAlgorithms());
+        all.add(RsaPublicKey.TYPE + OpenSshCertificate.SUFFIX);
+        all.add(RsaPublicKey.TYPE);
+        return List.copyOf(all);
+    }
+
     /** Every signature algorithm Sluice implements: the defaults, then the opt-in {@code ssh-rsa}. */
     public static List<String> supportedSignatureAlgorithms() {
         List<String> all = new ArrayList<>(DEFAULT_SIGNATURE_ALGORITHMS);
