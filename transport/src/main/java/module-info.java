@@ -15,6 +15,8 @@ module dev.sluice.transport {
     requires transitive io.netty.transport;
     requires io.netty.codec;
     requires org.bouncycastle.provider;
+    // PEM private keys (PKCS#1, SEC1, PKCS#8, encrypted): PEMParser and its decryptors.
+    requires org.bouncycastle.pkix;
     requires org.slf4j;
 
     exports dev.sluice.transport;

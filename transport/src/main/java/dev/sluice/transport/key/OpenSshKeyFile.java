@@ -28,7 +28,8 @@ import org.bouncycastle.crypto.generators.BCrypt;
 
 /**
  * Reads and writes OpenSSH private key files, the "openssh-key-v1" format of PROTOCOL.key that
- * {@code ssh-keygen} has written by default since OpenSSH 7.8, plus the matching .pub file.
+ * {@code ssh-keygen} has written by default since OpenSSH 7.8, plus the matching .pub file. Reading also accepts the
+ * PEM formats ssh reads through OpenSSL ({@code ssh-keygen -m PEM} and {@code -m PKCS8}, plain or encrypted).
  *
  * <p>Encrypted files use the "bcrypt" KDF, which is OpenBSD's bcrypt_pbkdf (a PBKDF2-like construction over a
  * modified bcrypt hash, not bcrypt itself); Bouncy Castle's {@link BCrypt#pbkdfGenerate} implements exactly it,
@@ -65,7 +66,8 @@ public final class OpenSshKeyFile {
      * @param passphrase asked only if the file is encrypted; may be null, or return null, for "no passphrase".
      *     The returned array is zeroed after use.
      * @throws IncorrectPassphraseException if the file is encrypted and the passphrase is missing or wrong
-     * @throws KeyFormatException if the file is not a well-formed openssh-key-v1 file of a supported type
+     * @throws KeyFormatException if the file is not a well-formed openssh-key-v1 or PEM (PKCS#1, SEC1, PKCS#8) file
+     *     of a supported type
      */
     public static SshKeyPair read(Path file, Supplier<char[]> passphrase) throws IOException {
         return parse(readText(file), passphrase);
@@ -77,6 +79,9 @@ public final class OpenSshKeyFile {
     }
 
     static SshKeyPair parse(String text, Supplier<char[]> passphrase, int maxRounds) {
+        if (PemKeyFile.isPem(text)) {
+            return PemKeyFile.parse(text, passphrase);
+        }
         Container c = Container.parse(text);
         byte[] plain = null;
         try {
@@ -105,7 +110,9 @@ public final class OpenSshKeyFile {
 
     /** Whether the file is passphrase-protected (its cipher is not "none"). */
     public static boolean isEncrypted(Path file) throws IOException {
-        return Container.parse(readText(file)).cipher != KeyFileCipher.NONE;
+        String text = readText(file);
+        return PemKeyFile.isPem(text) ? PemKeyFile.isEncrypted(text)
+                : Container.parse(text).cipher != KeyFileCipher.NONE;
     }
 
     /**
