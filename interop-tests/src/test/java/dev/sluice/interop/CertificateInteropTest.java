@@ -97,6 +97,32 @@ class CertificateInteropTest {
         }
     }
 
+    /** RSA certificates sign with rsa-sha2-512-cert-v01@openssh.com (from server-sig-algs), ECDSA with their own. */
+    @ParameterizedTest
+    @CsvSource({"rsa,3072,ecdsa,384", "ecdsa,256,rsa,2048", "ecdsa,521,ed25519,0"})
+    void everyKeyTypeShouldLogInWithItsCertificateBothWays(String type, int bits, String caType, int caBits)
+            throws Exception {
+        userKey = OpenSshKeys.generate(dir, "id_" + type + bits, type, bits);
+        ca = OpenSshKeys.generate(dir, "ca_" + caType + caBits, caType, caBits);
+        trustedCa = Files.writeString(dir.resolve("trusted_user_ca_keys"), ca.publicKeyLine() + "\n");
+        sign(USER);
+        try (EmbeddedSluiceServer server = sluice(List.of())) {
+            SshRun run = SshRun.run(dir, ssh(server.port()).command("echo", "openssh-" + type).commandLine(), null,
+                    TIMEOUT);
+            assertThat(run.status()).as(run.stderr()).isZero();
+            assertThat(run.output()).isEqualTo("openssh-" + type + "\n");
+        }
+        try (OpenSshServer sshd = OpenSshServer.builder().config("TrustedUserCAKeys " + trustedCa).start()) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+            SshRun run = SshRun.run(dir, SluiceSshCommand.to(sshd.port()).identity(userKey.privateKey())
+                    .knownHosts(knownHosts).command("echo", "sluice-" + type).commandLine(), null, TIMEOUT);
+            assertThat(run.status()).as(run.stderr()).isZero();
+            assertThat(run.output()).isEqualTo("sluice-" + type + "\n");
+            assertThat(sshd.awaitLog("Accepted publickey", TIMEOUT)).contains(
+                    PublicKeys.displayName(PublicKeys.parseLine(userKey.publicKeyLine()).keyType()) + "-CERT");
+        }
+    }
+
     @Test
     void certAuthorityLineWithPrincipalsShouldAcceptOnlyThosePrincipals() throws Exception {
         String line = "cert-authority,principals=\"deploy,ops\" " + ca.publicKeyLine();
