@@ -2,6 +2,9 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.transport.key.OpenSshCertificate;
+import dev.sluice.transport.key.OpenSshKeyFile;
+import dev.sluice.transport.key.SshKeyPair;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -120,5 +123,23 @@ class CommandsTest {
         assertThat(err()).contains("Disabled method \"password\" in AuthenticationMethods list \"publickey,password\"");
         assertThat(run("server", "-o", "PasswordAuthentication=maybe")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: invalid value for PasswordAuthentication: maybe");
+    }
+
+    @Test
+    void serverRefusesAHostCertificateThatIsNotForItsHostKeys(@TempDir Path dir) throws Exception {
+        SshKeyPair hostKey = SshKeyPair.generateEd25519("host");
+        OpenSshKeyFile.write(dir.resolve("host_key"), hostKey, null);
+        SshKeyPair ca = SshKeyPair.generateEd25519("ca");
+        Path otherKeysCert = Files.writeString(dir.resolve("other-cert.pub"), OpenSshCertificate.builder(
+                SshKeyPair.generateEd25519("other").publicKey(), OpenSshCertificate.Type.HOST).sign(ca, "ssh-ed25519")
+                .toOpenSshLine(null));
+        Path userCert = Files.writeString(dir.resolve("user-cert.pub"), OpenSshCertificate.builder(
+                hostKey.publicKey(), OpenSshCertificate.Type.USER).sign(ca, "ssh-ed25519").toOpenSshLine(null));
+        String host = dir.resolve("host_key").toString();
+
+        assertThat(run("server", "-p", "0", "-h", host, "-o", "HostCertificate=" + otherKeysCert)).isEqualTo(255);
+        assertThat(err()).contains("(" + otherKeysCert + ") does not match any host key");
+        assertThat(run("server", "-p", "0", "-h", host, "-o", "HostCertificate=" + userCert)).isEqualTo(255);
+        assertThat(err()).contains("Could not load host certificate \"" + userCert + "\": not a host certificate");
     }
 }
