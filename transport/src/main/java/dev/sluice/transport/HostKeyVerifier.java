@@ -5,6 +5,9 @@ import dev.sluice.transport.key.SshPublicKey;
 /**
  * Decides whether the server's host key is the one this client expects (known_hosts, StrictHostKeyChecking, a pinned
  * key). Called on the connection's event loop once the key exchange signature has verified, so it must not block.
+ * When a host certificate algorithm was negotiated, {@code key} is an {@link dev.sluice.transport.key.OpenSshCertificate}
+ * whose CA signature is valid; trusting its CA (and its validity and principals) or its
+ * {@link dev.sluice.transport.key.OpenSshCertificate#certifiedKey() plain key} is the verifier's decision.
  */
 @FunctionalInterface
 public interface HostKeyVerifier {
