@@ -11,8 +11,11 @@ package dev.sluice.connection;
  *        that opens more gets OPEN_FAILURE RESOURCE_SHORTAGE.
  */
 public record ConnectionConfig(int maxPacket, long initialWindow, int maxChannels) {
-    /** maxPacket 32 KiB, initialWindow 2 MiB, maxChannels 1024. */
-    public static final ConnectionConfig DEFAULT = new ConnectionConfig(32 * 1024, 2 * 1024 * 1024, 1024);
+    /**
+     * maxPacket 32 KiB, initialWindow 2 MiB, maxChannels 16384 (OpenSSH's CHANNELS_MAX_CHANNELS: thousands of
+     * forwarded connections share one SSH connection; the table grows only as channels open).
+     */
+    public static final ConnectionConfig DEFAULT = new ConnectionConfig(32 * 1024, 2 * 1024 * 1024, 16 * 1024);
 
     /** The protocol's upper limit for a window (a uint32). */
     public static final long MAX_WINDOW = 0xFFFFFFFFL;
