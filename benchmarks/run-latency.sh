@@ -15,10 +15,4 @@ cd "$repo"
 # shellcheck source=build.sh
 source benchmarks/build.sh
 
-args=("$@")
-if [[ " $* " != *" --out"* ]]; then
-    args+=(--out "benchmarks/results/latency-$(date +%Y%m%d-%H%M%S).md")
-fi
-
-exec "$java" -cp "$classpath" dev.sluice.benchmarks.latency.LatencyBenchmark \
-    --repo "$repo" --java "$java" --classpath "$classpath" "${args[@]}"
+run_benchmark dev.sluice.benchmarks.latency.LatencyBenchmark latency "$@"

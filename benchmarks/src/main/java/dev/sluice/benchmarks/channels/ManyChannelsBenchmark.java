@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks.channels;
 
+import dev.sluice.benchmarks.peer.BenchmarkRun;
 import dev.sluice.benchmarks.peer.Peer;
 import dev.sluice.benchmarks.peer.PeerProcess;
 import dev.sluice.connection.NettyTransports;
@@ -19,18 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Thousands of forwarded TCP connections over one SSH connection: each connection through a {@code -L} tunnel echoes
@@ -59,18 +56,11 @@ public final class ManyChannelsBenchmark {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        String table = new ManyChannelsBenchmark(options).run();
-        System.out.println(table);
-        if (options.out != null) {
-            Files.createDirectories(options.out.toAbsolutePath().getParent());
-            Files.writeString(options.out, table + "\n");
-            System.err.println("written to " + options.out);
-        }
-        System.exit(0);
+        ManyChannelsBenchmark benchmark = new ManyChannelsBenchmark(options);
+        BenchmarkRun.run(options.common, benchmark::measureAll);
     }
 
-    private String run() throws Exception {
-        Path work = Files.createTempDirectory("sluice-channels-bench-");
+    private String measureAll(Peer.Setup setup) throws InterruptedException {
         EventLoopGroup group = NettyTransports.newEventLoopGroup(0, "channels-bench");
         List<Row> rows = new ArrayList<>();
         try {
@@ -78,17 +68,12 @@ public final class ManyChannelsBenchmark {
                     .childHandler(new Echo())
                     .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             int targetPort = ((InetSocketAddress) target.localAddress()).getPort();
-            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), options.java, options.classpath,
-                    work);
             for (String which : options.only) {
                 rows.add(measure(setup, Peer.valueOf(which.toUpperCase(Locale.ROOT)), group, targetPort));
             }
             target.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
         return table(rows);
     }
@@ -101,7 +86,7 @@ public final class ManyChannelsBenchmark {
         try {
             server = peer.startServer(setup);
             int listen = Peer.Setup.freePort();
-            client = peer.startClient(setup, server.port(), options.cipher,
+            client = peer.startClient(setup, server.port(), options.common.cipher,
                     "127.0.0.1:" + listen + ":127.0.0.1:" + targetPort);
             client.awaitListening(listen, Peer.STARTUP);
             // A first round opens the SSH connection's paths and warms the JIT; its sockets are closed again.
@@ -202,7 +187,7 @@ public final class ManyChannelsBenchmark {
     /** Live heap bytes of a JVM after a full GC: the total line of {@code jcmd PID GC.class_histogram}. */
     private long liveHeap(long pid) throws IOException, InterruptedException {
         // The jcmd of the JDK the peers run on.
-        Path jcmd = options.java.resolveSibling("jcmd");
+        Path jcmd = options.common.java.resolveSibling("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
                 .redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -240,13 +225,12 @@ public final class ManyChannelsBenchmark {
     private String table(List<Row> rows) {
         double base = rows.stream().filter(r -> r.label.startsWith("OpenSSH") && r.problem == null)
                 .mapToDouble(Row::opensPerSecond).findFirst().orElse(0);
-        StringBuilder out = new StringBuilder("### Many channels over one SSH connection, loopback\n\n");
-        out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")))
-                .append('\n');
+        StringBuilder out = new StringBuilder(BenchmarkRun.header("Many channels over one SSH connection, loopback",
+                options.common));
         out.append(String.format(Locale.ROOT, "- %,d connections through one -L tunnel (%s), at most %d opening at "
                 + "once, each echoing %,d bytes and then held open; memory is the growth per open channel (RSS of the "
                 + "process tree; live heap after a full GC for the Java peers)%n%n", options.connections,
-                options.cipher, options.concurrency, options.bytes));
+                options.common.cipher, options.concurrency, options.bytes));
         out.append("| client → server | completed | channels/s | client RSS KiB/ch | server RSS KiB/ch "
                 + "| client heap KiB/ch | server heap KiB/ch | channels/s vs OpenSSH |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -334,29 +318,22 @@ public final class ManyChannelsBenchmark {
         int bytes = 4096;
         int concurrency = 256;
         List<String> only = List.of("openssh", "sluice", "mina");
-        String cipher = "aes128-gcm@openssh.com";
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classpath = System.getProperty("java.class.path");
-        Path out;
+        final BenchmarkRun.CommonOptions common = new BenchmarkRun.CommonOptions();
 
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                String value = args[i + 1];
-                switch (args[i]) {
+            BenchmarkRun.parse(args, o.common, (option, value) -> {
+                switch (option) {
                     case "--connections" -> o.connections = Integer.parseInt(value);
                     case "--bytes" -> o.bytes = Integer.parseInt(value);
                     case "--concurrency" -> o.concurrency = Integer.parseInt(value);
                     case "--only" -> o.only = Arrays.stream(value.split(",")).map(String::trim).toList();
-                    case "--cipher" -> o.cipher = value;
-                    case "--repo" -> o.repo = Path.of(value).toAbsolutePath().normalize();
-                    case "--java" -> o.java = Path.of(value);
-                    case "--classpath" -> o.classpath = value;
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> {
+                        return false;
+                    }
                 }
-            }
+                return true;
+            });
             return o;
         }
     }

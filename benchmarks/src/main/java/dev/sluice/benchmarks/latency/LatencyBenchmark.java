@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks.latency;
 
+import dev.sluice.benchmarks.peer.BenchmarkRun;
 import dev.sluice.benchmarks.peer.Peer;
 import dev.sluice.benchmarks.peer.PeerProcess;
 import java.io.IOException;
@@ -9,18 +10,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Round-trip latency of one byte through a {@code -L} tunnel, for each of OpenSSH → OpenSSH, Sluice → Sluice and
@@ -54,22 +49,13 @@ public final class LatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
-        String table = new LatencyBenchmark(options).run();
-        System.out.println(table);
-        if (options.out != null) {
-            Files.createDirectories(options.out.toAbsolutePath().getParent());
-            Files.writeString(options.out, table + "\n");
-            System.err.println("written to " + options.out);
-        }
-        System.exit(0);
+        LatencyBenchmark benchmark = new LatencyBenchmark(options);
+        BenchmarkRun.run(options.common, benchmark::measureAll);
     }
 
-    private String run() throws IOException {
-        Path work = Files.createTempDirectory("sluice-latency-bench-");
+    private String measureAll(Peer.Setup setup) throws IOException {
         List<Row> rows = new ArrayList<>();
         try (Target target = new Target()) {
-            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), options.java, options.classpath,
-                    work);
             for (String which : options.only) {
                 if (which.equals("plain")) {
                     rows.add(measure("plain TCP (floor)", target.port(), target));
@@ -77,10 +63,6 @@ public final class LatencyBenchmark {
                 }
                 Peer peer = Peer.valueOf(which.toUpperCase(Locale.ROOT));
                 rows.add(measureThrough(setup, peer, target));
-            }
-        } finally {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         return table(rows);
@@ -93,7 +75,7 @@ public final class LatencyBenchmark {
         try {
             server = peer.startServer(setup);
             int listen = Peer.Setup.freePort();
-            client = peer.startClient(setup, server.port(), options.cipher,
+            client = peer.startClient(setup, server.port(), options.common.cipher,
                     "127.0.0.1:" + listen + ":127.0.0.1:" + target.port());
             client.awaitListening(listen, Peer.STARTUP);
             return measure(label, listen, target);
@@ -192,12 +174,11 @@ public final class LatencyBenchmark {
     private String table(List<Row> rows) {
         double base = rows.stream().filter(r -> r.label.startsWith("OpenSSH") && r.problem == null)
                 .mapToDouble(Row::idleP50).findFirst().orElse(0);
-        StringBuilder out = new StringBuilder("### 1-byte round trip through -L, loopback\n\n");
-        out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")))
-                .append('\n');
+        StringBuilder out = new StringBuilder(BenchmarkRun.header("1-byte round trip through -L, loopback",
+                options.common));
         out.append(String.format(Locale.ROOT, "- %s; %d round trips per figure after %d warm-up round trips; "
                 + "\"beside bulk\": a second channel of the same SSH connection sends as fast as it can meanwhile"
-                + "%n%n", options.cipher, options.rounds, options.warmup));
+                + "%n%n", options.common.cipher, options.rounds, options.warmup));
         out.append("| client → server | idle p50 µs | idle p99 µs | beside bulk p50 µs | beside bulk p99 µs "
                 + "| bulk MB/s | idle p50 vs OpenSSH |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
@@ -270,28 +251,21 @@ public final class LatencyBenchmark {
         int rounds = 20_000;
         int warmup = 20_000;
         List<String> only = List.of("plain", "openssh", "sluice", "mina");
-        String cipher = "aes128-gcm@openssh.com";
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classpath = System.getProperty("java.class.path");
-        Path out;
+        final BenchmarkRun.CommonOptions common = new BenchmarkRun.CommonOptions();
 
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                String value = args[i + 1];
-                switch (args[i]) {
+            BenchmarkRun.parse(args, o.common, (option, value) -> {
+                switch (option) {
                     case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--warmup" -> o.warmup = Integer.parseInt(value);
                     case "--only" -> o.only = Arrays.stream(value.split(",")).map(String::trim).toList();
-                    case "--cipher" -> o.cipher = value;
-                    case "--repo" -> o.repo = Path.of(value).toAbsolutePath().normalize();
-                    case "--java" -> o.java = Path.of(value);
-                    case "--classpath" -> o.classpath = value;
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> {
+                        return false;
+                    }
                 }
-            }
+                return true;
+            });
             return o;
         }
     }
