@@ -248,8 +248,8 @@ final class SshCommand {
             Future<Integer> reply = replies.get(i).awaitUninterruptibly();
             if (reply.isSuccess()) {
                 if (spec.bindPort() == 0 && o.showsInfo()) {
-                    err.println("Allocated port " + reply.getNow() + " for remote forward to " + spec.host() + ":"
-                            + spec.hostPort());
+                    err.println("Allocated port " + reply.getNow() + " for remote forward to "
+                            + spec.destination());
                 }
             } else if (!connection.parent().isActive()) {
                 return true; // the main loop reports why the connection ended
