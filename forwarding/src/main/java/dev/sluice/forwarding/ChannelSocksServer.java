@@ -44,7 +44,7 @@ final class ChannelSocksServer implements ChannelListener {
     private boolean bridged;
     /** The peer sent EOF while the destination was being connected. */
     private boolean eofWhileConnecting;
-    /** The handshake failed or timed out and the channel is closing: later data is only credited back. */
+    /** The handshake failed, timed out or found no destination: the channel is closing, data is only credited. */
     private boolean refused;
 
     /** @param handshakeTimeoutMillis how long the SOCKS client may take to send its complete request */
@@ -57,8 +57,7 @@ final class ChannelSocksServer implements ChannelListener {
         timeout = channel.connection().eventLoop().schedule(() -> {
             log.info("channel {}: SOCKS client sent no complete request within {} ms, closing", channel.localId(),
                     handshakeTimeoutMillis);
-            refused = true;
-            channel.close();
+            giveUp(channel);
         }, handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -88,8 +87,7 @@ final class ChannelSocksServer implements ChannelListener {
             // What was answered before the bad message (a SOCKS5 method selection) goes out first.
             out.writeBytes(e.reply());
             send(channel, out);
-            refused = true;
-            channel.close();
+            giveUp(channel);
             return;
         }
         channel.consumed(input.readerIndex() - start);
@@ -115,8 +113,7 @@ final class ChannelSocksServer implements ChannelListener {
                         log.info("channel {}: connect_to {} port {}: failed: {}", channel.localId(), r.host(),
                                 r.port(), why);
                         reply(channel, SocksReply.forOpenFailure(OpenFailureReason.CONNECT_FAILED.code(), why));
-                        releaseInput();
-                        channel.close();
+                        giveUp(channel);
                     }
                 }).channel();
     }
@@ -150,7 +147,7 @@ final class ChannelSocksServer implements ChannelListener {
             bridge.onEof(channel);
         } else if (request == null) {
             log.debug("channel {}: SOCKS client closed before completing its request", channel.localId());
-            channel.close();
+            giveUp(channel);
         } else {
             eofWhileConnecting = true;
         }
@@ -174,6 +171,14 @@ final class ChannelSocksServer implements ChannelListener {
         if (bridged) {
             bridge.onWritabilityChanged(channel);
         }
+    }
+
+    /** Closes the channel (after what was written to it) without a destination; later data is only credited. */
+    private void giveUp(SshChannel channel) {
+        refused = true;
+        timeout.cancel(false);
+        releaseInput();
+        channel.close();
     }
 
     /** Writes {@code out} to the channel if it holds anything; releases it otherwise. */
