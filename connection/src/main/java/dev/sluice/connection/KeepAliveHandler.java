@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keepalives, as OpenSSH's ServerAliveInterval/ServerAliveCountMax (client) and ClientAliveInterval/ClientAliveCountMax
  * (server): after an interval in which not one byte came from the peer, send a {@code keepalive@openssh.com} global
- * request that wants a reply; any reply (OpenSSH answers REQUEST_FAILURE) clears the count of unanswered ones. When
+ * request that wants a reply; a reply to it (OpenSSH answers REQUEST_FAILURE) clears the count of unanswered ones
+ * (OpenSSH clears it on a reply to any request; replies come in order, so this is at most one reply later). When
  * one more silent interval passes with the count at its maximum, the peer is taken for dead: the connection closes
  * without a DISCONNECT (the peer would not read it), logging ssh's "Timeout, server HOST not responding." or sshd's
  * "Timeout, client not responding from user USER ADDR port N", and the {@link TransportSession} records the reason

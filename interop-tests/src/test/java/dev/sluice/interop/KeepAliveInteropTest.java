@@ -82,6 +82,25 @@ class KeepAliveInteropTest {
     }
 
     @Test
+    void sluiceSshRunningACommandGivesUpOnAStoppedSshdToo() throws Exception {
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine()).start()) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+            try (ManagedProcess ssh = SluiceSshCommand.to(sshd.port()).identity(clientKey.privateKey())
+                    .knownHosts(knownHosts).option("ServerAliveInterval", "1").option("ServerAliveCountMax", "1")
+                    .command("echo started; sleep 60").start()) {
+                ssh.awaitStdout("started", STARTUP);
+                List<Long> stopped = signal("STOP", sshd.process().pid());
+                try {
+                    assertThat(ssh.awaitExit(Duration.ofMillis(2_000 + SLACK_MILLIS))).isEqualTo(255);
+                    assertThat(ssh.stderr()).contains("Timeout, server 127.0.0.1 not responding.");
+                } finally {
+                    signal("CONT", stopped);
+                }
+            }
+        }
+    }
+
+    @Test
     void sluiceSessionsAnswerSshdsClientAliveChannelRequests() throws Exception {
         try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine())
                 .config("ClientAliveInterval 1").config("ClientAliveCountMax 1").logLevel("DEBUG1").start()) {
