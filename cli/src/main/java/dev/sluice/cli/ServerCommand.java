@@ -23,19 +23,20 @@ import dev.sluice.transport.cipher.Macs;
 import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.PublicKeys;
-import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.key.SshKeyPair;
+import dev.sluice.transport.key.SshPublicKey;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
@@ -126,7 +127,7 @@ final class ServerCommand {
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
                         config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
-                config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
+                config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())),
                 config.authConfig(), config.maxStartups,
@@ -217,6 +218,8 @@ final class ServerCommand {
         private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
+        private int clientAliveIntervalSeconds;
+        private int clientAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         private String ciphers;
         private String kexAlgorithms;
         private String hostKeyAlgorithms;
@@ -277,6 +280,8 @@ final class ServerCommand {
                         forwarding = forwardingKeyword(keyword, value, where, line);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
+                    case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
+                    case "clientalivecountmax" -> clientAliveCountMax = Integer.parseInt(value);
                     case "ciphers" -> ciphers = value;
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
@@ -408,7 +413,7 @@ final class ServerCommand {
         }
 
         /** sshd's time format: plain seconds, or with s/m/h suffixes. */
-        private static int parseSeconds(String value) {
+        static int parseSeconds(String value) {
             String v = value.toLowerCase(Locale.ROOT);
             int unit = v.endsWith("h") ? 3600 : v.endsWith("m") ? 60 : 1;
             if (Character.isLetter(v.charAt(v.length() - 1))) {
@@ -466,6 +471,12 @@ final class ServerCommand {
 
         int maxAuthTries() {
             return maxAuthTries;
+        }
+
+        /** The connection settings: OpenSSH's windows and packets, with ClientAliveInterval/ClientAliveCountMax. */
+        ConnectionConfig connectionConfig() {
+            return ConnectionConfig.DEFAULT.withKeepAlive(Duration.ofSeconds(clientAliveIntervalSeconds),
+                    clientAliveCountMax);
         }
 
         int loginGraceSeconds() {

@@ -53,7 +53,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             ForwardingPolicy policy) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null, null);
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null);
     }
 
     /** A server with an Ed25519 host key and the transport settings {@code tune} makes of the defaults. */
@@ -66,7 +66,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, hostKeys, configure, ServerAuthConfig.PUBLICKEY_ONLY, 6,
-                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null, null);
+                MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null);
     }
 
     /**
@@ -78,7 +78,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             ServerAuthConfig auth, int maxAuthTries, MaxStartups maxStartups)
             throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT, null, null);
+                auth, maxAuthTries, maxStartups, ForwardingPolicy.DEFAULT, null);
     }
 
     /**
@@ -88,7 +88,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
     static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, TunnelCipher cipher,
             SessionConfig sessions) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), tunedTo(cipher),
-                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions, null);
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions);
     }
 
     /**
@@ -99,7 +99,16 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             SessionConfig sessions) throws IOException, InterruptedException {
         return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), t -> t,
                 ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions,
-                trustedUserCaKeys);
+                ConnectionConfig.DEFAULT, trustedUserCaKeys);
+    }
+
+    /** A server with Sluice's defaults and these connection settings (windows, ClientAliveInterval/CountMax). */
+    static EmbeddedSluiceServer startWithConnection(Path dir, List<String> authorizedKeys,
+            ConnectionConfig connection)
+            throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), t -> t,
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null, connection,
+                null);
     }
 
     private static UnaryOperator<TransportConfig> tunedTo(TunnelCipher cipher) {
@@ -108,14 +117,22 @@ final class EmbeddedSluiceServer implements AutoCloseable {
 
     private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
-            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, Path trustedUserCaKeys)
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, hostKeys, configure, auth, maxAuthTries, maxStartups, policy, sessions,
+                ConnectionConfig.DEFAULT, null);
+    }
+
+    private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, ConnectionConfig connection,
+            Path trustedUserCaKeys) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized, trustedUserCaKeys, Clock.systemDefaultZone()),
-                maxAuthTries, 120, ConnectionConfig.DEFAULT,
+                maxAuthTries, 120, connection,
                 sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy))
                         : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                                 SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),
