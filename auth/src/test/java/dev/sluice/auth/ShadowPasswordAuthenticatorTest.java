@@ -83,7 +83,8 @@ class ShadowPasswordAuthenticatorTest {
         long known = medianNanos(() -> check(a, "six", "wrong"));
         long unknown = medianNanos(() -> check(a, "nobody", "wrong"));
         // Without the dummy hash an unknown user would answer in microseconds, hundreds of times faster.
-        assertThat((double) unknown / known).isBetween(0.3, 3.0);
+        // The bounds are wide so that a loaded CI machine cannot trip them.
+        assertThat((double) unknown / known).isBetween(0.1, 10.0);
     }
 
     private static long medianNanos(Runnable r) {
