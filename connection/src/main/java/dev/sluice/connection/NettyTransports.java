@@ -57,9 +57,13 @@ public final class NettyTransports {
         return Epoll.isAvailable();
     }
 
-    /** A new event loop group of {@code threads} threads (0: Netty's default), epoll when available. */
+    /**
+     * A new event loop group of {@code threads} threads (0: Netty's default), epoll when available (with
+     * {@link RegistrationKeepingEpollIoHandler}'s fix for half-closed sockets).
+     */
     public static EventLoopGroup newEventLoopGroup(int threads, String name) {
-        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = Epoll.isAvailable() ? RegistrationKeepingEpollIoHandler.newFactory()
+                : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
@@ -108,7 +112,7 @@ public final class NettyTransports {
     }
 
     private static boolean isEpoll(EventLoopGroup group) {
-        return group.next() instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class);
+        return group.next() instanceof IoEventLoop loop && (loop.isIoType(RegistrationKeepingEpollIoHandler.class) || loop.isIoType(EpollIoHandler.class));
     }
 
     /**
