@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * the connection's own event loop, confirms the channel once connected, and bridges socket and channel with
  * {@link SocketChannelBridge}.
  *
- * <p>Answers as sshd does: a refusal by policy is ADMINISTRATIVELY_PROHIBITED "open failed"; a failed connect is
- * CONNECT_FAILED with the system's words ("No such file or directory", "Connection refused"). Unix-domain sockets
- * need Netty's native epoll transport; without it every open is refused with CONNECT_FAILED saying so. Register it
- * for {@link DirectStreamLocal#CHANNEL_TYPE} on a server's {@code ConnectionHandler}.
+ * <p>Answers as sshd does: a refusal by policy (AllowStreamLocalForwarding, or the key's {@code no-port-forwarding})
+ * is ADMINISTRATIVELY_PROHIBITED "open failed"; a failed connect is CONNECT_FAILED with the system's words ("No such
+ * file or directory", "Connection refused"). Unix-domain sockets need Netty's native epoll transport; without it
+ * every open is refused with CONNECT_FAILED saying so. Register it for {@link DirectStreamLocal#CHANNEL_TYPE} on a
+ * server's {@code ConnectionHandler}.
  */
 public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     private static final Logger log = LoggerFactory.getLogger(DirectStreamLocalHandler.class);
@@ -36,7 +37,8 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     @Override
     public void onOpen(ChannelOpenRequest request) {
         DirectStreamLocal target = DirectStreamLocal.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
-        if (!allow.allowsLocal()) {
+        // sshd's rule: AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict) covers sockets too.
+        if (!allow.allowsLocal() || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
             log.info("refused streamlocal port forward: originator 127.0.0.1 port 65535, target path {}",
                     target.socketPath());
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");

@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -74,8 +75,10 @@ final class ForwardListeners {
     /**
      * Listens on the Unix-domain socket {@code path}, as ssh does for {@code -L /local/socket:…}: an existing file
      * there is removed first only with {@code unlink} (StreamLocalBindUnlink), and the socket's permissions are
-     * {@code 0777 & ~mask} (StreamLocalBindMask; ssh sets the umask around bind, Java can only set them right after).
-     * The future fails with "unix_listener: cannot bind to path PATH: REASON" as ssh words it.
+     * {@code 0777 & ~mask} (StreamLocalBindMask). ssh sets the umask around bind; Java cannot, so the socket is bound
+     * under a temporary name beside the path, given its permissions, and only then linked to the path, so it is never
+     * reachable there with looser ones. The future fails with "unix_listener: cannot bind to path PATH: REASON" as ssh
+     * words it.
      */
     Future<SocketAddress> startPath(String path, int mask, boolean unlink) {
         EventLoop loop = connection.eventLoop();
@@ -85,16 +88,18 @@ final class ForwardListeners {
                     + ": Unix-domain sockets need Netty's native epoll transport, which is not available here"));
             return result;
         }
+        Path target = Path.of(path);
+        // Short, so that it fits sun_path wherever the path itself nearly does.
+        Path temporary = target.resolveSibling(String.format(".s%08x", (int) System.nanoTime()));
         try {
             if (unlink) {
-                Files.deleteIfExists(Path.of(path));
-            } else if (Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
-                result.setFailure(new BindException("unix_listener: cannot bind to path " + path
-                        + ": Address already in use"));
+                Files.deleteIfExists(target);
+            } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                result.setFailure(cannotBind(path, "Address already in use"));
                 return result;
             }
         } catch (IOException e) {
-            result.setFailure(new BindException("unix_listener: cannot bind to path " + path + ": " + e));
+            result.setFailure(cannotBind(path, e.toString()));
             return result;
         }
         loop.execute(() -> NettyTransports.domainServerBootstrap(loop)
@@ -102,25 +107,44 @@ final class ForwardListeners {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
                 .childHandler(childHandler)
-                .bind(NettyTransports.domainSocketAddress(path)).addListener((ChannelFutureListener) f -> {
+                .bind(NettyTransports.domainSocketAddress(temporary.toString()))
+                .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
-                        result.setFailure(new BindException("unix_listener: cannot bind to path " + path + ": "
-                                + NettyTransports.describeConnectFailure(f.cause())));
+                        result.setFailure(cannotBind(path, NettyTransports.describeConnectFailure(f.cause())));
                         return;
                     }
                     try {
-                        Files.setPosixFilePermissions(Path.of(path), permissions(mask));
+                        Files.setPosixFilePermissions(temporary, permissions(mask));
+                        Files.createLink(target, temporary);
+                    } catch (FileAlreadyExistsException e) {
+                        f.channel().close();
+                        result.setFailure(cannotBind(path, "Address already in use"));
+                        return;
                     } catch (IOException | UnsupportedOperationException e) {
                         f.channel().close();
-                        result.setFailure(e);
+                        result.setFailure(cannotBind(path, e.toString()));
                         return;
+                    } finally {
+                        deleteQuietly(temporary);
                     }
                     listeners.add(f.channel());
                     connection.closeFuture().addListener(c -> f.channel().close());
                     log.debug("{} forwarding listening on path {}.", kind, path);
-                    result.setSuccess(f.channel().localAddress());
+                    result.setSuccess(NettyTransports.domainSocketAddress(path));
                 }));
         return result;
+    }
+
+    private static BindException cannotBind(String path, String reason) {
+        return new BindException("unix_listener: cannot bind to path " + path + ": " + reason);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", file, e.toString());
+        }
     }
 
     /** The permissions a socket gets under umask {@code mask}: rw for whom the mask leaves them (x means nothing). */

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,11 @@ class StreamLocalForwardInteropTest {
     Path dir;
     private OpenSshKeys.KeyPairFiles clientKey;
 
+    @BeforeAll
+    static void captureLogs() {
+        LogCapture.install();
+    }
+
     @BeforeEach
     void generateClientKey() throws IOException {
         clientKey = OpenSshKeys.ed25519(dir, "client_key");
@@ -55,6 +61,25 @@ class StreamLocalForwardInteropTest {
             TcpPorts.awaitListening(port, STARTUP, ssh);
             assertIntact(DataPump.exchange(port, SIZE, Transfers.UP_SEED, TIMEOUT), target.awaitConnection(TIMEOUT),
                     41);
+        }
+    }
+
+    /** sshd's rule, kept by the Sluice server: a key's no-port-forwarding refuses socket forwarding too. */
+    @Test
+    void aKeyWithNoPortForwardingIsRefusedAsSshdRefusesIt() throws Exception {
+        int port = TcpPorts.free();
+        try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir,
+                List.of("no-port-forwarding " + clientKey.publicKeyLine()), null);
+                UnixSockets.SinkSource target = UnixSockets.sinkSource(dir.resolve("target.sock"), SIZE, 44, TIMEOUT);
+                ManagedProcess ssh = openSsh(server).localForward("127.0.0.1:" + port + ":" + target.path())
+                        .start()) {
+            TcpPorts.awaitListening(port, STARTUP, ssh);
+            long mark = LogCapture.mark();
+            Tunnels.assertConnectionEndsWithoutData(port, TIMEOUT);
+            assertThat(ssh.awaitStderr("open failed", TIMEOUT)).containsPattern(
+                    "channel \\d+: open failed: administratively prohibited: open failed");
+            assertThat(LogCapture.await(mark, "refused streamlocal port forward", TIMEOUT))
+                    .endsWith("target path " + target.path());
         }
     }
 
