@@ -13,6 +13,8 @@ module dev.sluice.connection {
     requires io.netty.transport.classes.epoll;
     // DomainSocketAddress, for Unix-domain socket forwarding over epoll.
     requires io.netty.transport.unix.common;
+    // KeepAliveHandler is an IdleStateHandler.
+    requires io.netty.handler;
     requires org.slf4j;
 
     exports dev.sluice.connection;

@@ -29,6 +29,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,7 +123,7 @@ final class ServerCommand {
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
-                config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
+                config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
                         DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
@@ -189,6 +190,8 @@ final class ServerCommand {
         private AllowStreamLocalForwarding allowStreamLocalForwarding = AllowStreamLocalForwarding.YES;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
+        private int clientAliveIntervalSeconds;
+        private int clientAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         private String ciphers;
         private String kexAlgorithms;
         private String hostKeyAlgorithms;
@@ -248,6 +251,8 @@ final class ServerCommand {
                         allowStreamLocalForwarding = AllowStreamLocalForwarding.parse(value);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
+                    case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
+                    case "clientalivecountmax" -> clientAliveCountMax = Integer.parseInt(value);
                     case "ciphers" -> ciphers = value;
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
@@ -379,7 +384,7 @@ final class ServerCommand {
         }
 
         /** sshd's time format: plain seconds, or with s/m/h suffixes. */
-        private static int parseSeconds(String value) {
+        static int parseSeconds(String value) {
             String v = value.toLowerCase(Locale.ROOT);
             int unit = v.endsWith("h") ? 3600 : v.endsWith("m") ? 60 : 1;
             if (Character.isLetter(v.charAt(v.length() - 1))) {
@@ -442,6 +447,12 @@ final class ServerCommand {
 
         int maxAuthTries() {
             return maxAuthTries;
+        }
+
+        /** The connection settings: OpenSSH's windows and packets, with ClientAliveInterval/ClientAliveCountMax. */
+        ConnectionConfig connectionConfig() {
+            return ConnectionConfig.DEFAULT.withKeepAlive(Duration.ofSeconds(clientAliveIntervalSeconds),
+                    clientAliveCountMax);
         }
 
         int loginGraceSeconds() {

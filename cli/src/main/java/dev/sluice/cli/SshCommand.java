@@ -5,6 +5,7 @@ import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.SshAgent;
 import dev.sluice.auth.UserInteraction;
 import dev.sluice.connection.ChannelOpenException;
+import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
@@ -37,6 +38,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -140,7 +142,9 @@ final class SshCommand {
                 .withTransport(transport)
                 .withBannerSink(err::print)
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000)
-                .withAuth(o.authConfig(err));
+                .withAuth(o.authConfig(err))
+                .withConnection(ConnectionConfig.DEFAULT.withKeepAlive(
+                        Duration.ofSeconds(o.serverAliveIntervalSeconds), o.serverAliveCountMax));
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
@@ -186,6 +190,7 @@ final class SshCommand {
             }
             if (!o.noCommand) {
                 int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
                         "disconnected by user").awaitUninterruptibly(1000);
@@ -198,6 +203,8 @@ final class SshCommand {
             if (closed != null && !closed.local()) {
                 err.println("Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code()
                         + ": " + closed.message());
+            } else if (closed != null && closed.reason() == DisconnectReason.CONNECTION_LOST) {
+                printKeepAliveTimeout(o, connection);
             } else if (closed != null && closed.reason() != DisconnectReason.BY_APPLICATION) {
                 err.println("ssh: " + closed.message());
             } else if (closed == null) {
@@ -205,6 +212,15 @@ final class SshCommand {
             }
             client.group().shutdownGracefully();
             return 255;
+        }
+    }
+
+    /** ssh's "Timeout, server HOST not responding." when ServerAliveCountMax keepalives went unanswered. */
+    private void printKeepAliveTimeout(SshOptions o, SshConnection connection) {
+        TransportClosed closed = dev.sluice.transport.TransportSession.of(connection.parent()).closed().orElse(null);
+        if (closed != null && closed.local() && closed.reason() == DisconnectReason.CONNECTION_LOST
+                && o.showsInfo()) {
+            err.println(closed.message());
         }
     }
 
@@ -259,8 +275,8 @@ final class SshCommand {
             Future<Integer> reply = replies.get(i).awaitUninterruptibly();
             if (reply.isSuccess()) {
                 if (spec.bindPort() == 0 && o.showsInfo()) {
-                    err.println("Allocated port " + reply.getNow() + " for remote forward to " + spec.host() + ":"
-                            + spec.hostPort());
+                    err.println("Allocated port " + reply.getNow() + " for remote forward to "
+                            + spec.destination());
                 }
             } else if (!connection.parent().isActive()) {
                 return true; // the main loop reports why the connection ended
@@ -486,6 +502,8 @@ final class SshCommand {
         String logLevel = "ERROR";
         int verbosity;
         int connectTimeoutSeconds;
+        int serverAliveIntervalSeconds;
+        int serverAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         List<String> preferredAuthentications = ClientAuthConfig.DEFAULT_PREFERRED;
         boolean pubkeyAuthentication = true;
         boolean passwordAuthentication = true;
@@ -620,8 +638,11 @@ final class SshCommand {
                             setEnv.putIfAbsent(pair.substring(0, eq), pair.substring(eq + 1));
                         }
                     }
-                    case "serveraliveinterval", "serveralivecountmax", "tcpkeepalive", "addressfamily" -> {
-                        // Accepted: keepalives are not implemented yet; the address family follows the name.
+                    case "serveraliveinterval" -> serverAliveIntervalSeconds =
+                            ServerCommand.SshdConfig.parseSeconds(value);
+                    case "serveralivecountmax" -> serverAliveCountMax = Integer.parseInt(value);
+                    case "tcpkeepalive", "addressfamily" -> {
+                        // Accepted: TCP keepalives are the system's; the address family follows the name.
                     }
                     default -> throw new IllegalArgumentException(
                             "command-line: line 0: Bad configuration option: " + keyword);
