@@ -11,6 +11,8 @@ module dev.sluice.connection {
     // SshClient/SshServer take keys and authenticators from auth and transport; Netty types are passed on by them.
     requires transitive dev.sluice.auth;
     requires io.netty.transport.classes.epoll;
+    // DomainSocketAddress, for Unix-domain socket forwarding over epoll.
+    requires io.netty.transport.unix.common;
     // KeepAliveHandler is an IdleStateHandler.
     requires io.netty.handler;
     requires org.slf4j;

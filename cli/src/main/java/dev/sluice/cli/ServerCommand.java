@@ -11,6 +11,8 @@ import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
+import dev.sluice.forwarding.AllowStreamLocalForwarding;
+import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.GatewayPorts;
@@ -129,7 +131,10 @@ final class ServerCommand {
                         config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
-                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
+                        DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
+                                policy.disableForwarding() ? AllowStreamLocalForwarding.NO
+                                        : config.allowStreamLocalForwarding())),
                 config.authConfig(), config.maxStartups,
                 new TcpipForwardHandler(policy).handlers());
         SshServer server = new SshServer(serverConfig);
@@ -216,6 +221,7 @@ final class ServerCommand {
         private Path trustedUserCaKeys;
         private AllowTcpForwarding allowTcpForwarding = AllowTcpForwarding.YES;
         private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
+        private AllowStreamLocalForwarding allowStreamLocalForwarding = AllowStreamLocalForwarding.YES;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
         private int clientAliveIntervalSeconds;
@@ -278,6 +284,8 @@ final class ServerCommand {
                     case "allowtcpforwarding" -> allowTcpForwarding = AllowTcpForwarding.parse(value);
                     case "permitopen", "permitlisten", "gatewayports", "disableforwarding" ->
                         forwarding = forwardingKeyword(keyword, value, where, line);
+                    case "allowstreamlocalforwarding" ->
+                        allowStreamLocalForwarding = AllowStreamLocalForwarding.parse(value);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
@@ -467,6 +475,11 @@ final class ServerCommand {
         ForwardingPolicy forwardingPolicy() {
             return new ForwardingPolicy(allowTcpForwarding, forwarding.disableForwarding(), forwarding.permitOpen(),
                     forwarding.permitListen(), forwarding.gatewayPorts());
+        }
+
+        /** AllowStreamLocalForwarding: which Unix-domain socket forwardings are allowed. */
+        AllowStreamLocalForwarding allowStreamLocalForwarding() {
+            return allowStreamLocalForwarding;
         }
 
         int maxAuthTries() {

@@ -234,6 +234,17 @@ final class SshCommand {
         // otherwise only a connection whose -L all failed reports that, and it stays up for the rest.
         int ok = 0;
         for (LocalForward spec : o.forwards) {
+            if (spec.bindPath() != null) {
+                Future<?> listening = new LocalPortForwarder(connection, spec, o.gatewayPorts,
+                        o.streamLocalBindMask, o.streamLocalBindUnlink).startPath().awaitUninterruptibly();
+                if (listening.isSuccess()) {
+                    ok++;
+                } else {
+                    err.println(rootMessage(listening.cause()));
+                    err.println("channel_setup_fwd_listener_streamlocal: cannot listen to path: " + spec.bindPath());
+                }
+                continue;
+            }
             Future<InetSocketAddress> bound = new LocalPortForwarder(connection, spec, o.gatewayPorts).start()
                     .awaitUninterruptibly();
             if (bound.isSuccess()) {
@@ -509,6 +520,8 @@ final class SshCommand {
         final List<RemoteForward> remoteForwards = new ArrayList<>();
         final List<DynamicForward> dynamicForwards = new ArrayList<>();
         List<Jump> jumps = List.of();
+        int streamLocalBindMask = LocalPortForwarder.DEFAULT_STREAM_LOCAL_BIND_MASK;
+        boolean streamLocalBindUnlink;
         boolean jumpOption;
         boolean noCommand;
         String command = "";
@@ -628,6 +641,8 @@ final class SshCommand {
                     case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
                     case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));
                     case "dynamicforward" -> dynamicForwards.add(DynamicForward.parse(value));
+                    case "streamlocalbindmask" -> streamLocalBindMask = Integer.parseInt(value, 8);
+                    case "streamlocalbindunlink" -> streamLocalBindUnlink = yes(value);
                     case "proxyjump" -> jumps = Jump.parseList(value,
                             "command-line: line 0: Invalid ProxyJump \"" + value + "\"");
                     case "ciphers" -> ciphers = value;

@@ -3,9 +3,11 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.GatewayPorts;
+import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.RemoteForward;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +19,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The forwarding options of {@code sluice ssh} (-R, RemoteForward) and {@code sluice server}'s policy keywords. */
+/**
+ * The forwarding options of {@code sluice ssh} (-R, RemoteForward, Unix-socket -L and StreamLocalBind*) and
+ * {@code sluice server}'s policy keywords.
+ */
 class ForwardingOptionsTest {
     @Test
     void dashRAndRemoteForwardAddRemoteForwardings() throws Exception {
@@ -63,6 +68,26 @@ class ForwardingOptionsTest {
         assertThat(c.forwardingPolicy().disableForwarding()).isTrue();
         assertThat(c.forwardingPolicy().permitOpen()).isEqualTo(PermitList.NONE);
         assertThat(new ServerCommand.SshdConfig().forwardingPolicy()).isEqualTo(ForwardingPolicy.DEFAULT);
+    }
+
+    @Test
+    void unixSocketForwardsAndTheirOptions(@TempDir Path dir) throws Exception {
+        SshCommand.SshOptions o = new SshCommand.SshOptions();
+        for (Getopt.Option opt : new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(), new String[] {
+            "-L", "8080:/run/app.sock", "-L", "/tmp/in.sock:db:5432", "-o", "StreamLocalBindMask=0117",
+            "-o", "StreamLocalBindUnlink=yes", "host"}).options()) {
+            o.apply(opt);
+        }
+        assertThat(o.forwards).containsExactly(new LocalForward(null, 8080, null, 0, null, "/run/app.sock"),
+                new LocalForward(null, 0, "db", 5432, "/tmp/in.sock", null));
+        assertThat(o.streamLocalBindMask).isEqualTo(0117);
+        assertThat(o.streamLocalBindUnlink).isTrue();
+        assertThat(new SshCommand.SshOptions().streamLocalBindMask).isEqualTo(0177);
+
+        ServerCommand.SshdConfig c = new ServerCommand.SshdConfig();
+        assertThat(c.allowStreamLocalForwarding()).isEqualTo(AllowStreamLocalForwarding.YES);
+        c.readFile(Files.writeString(dir.resolve("sshd_config"), "AllowStreamLocalForwarding remote\n"));
+        assertThat(c.allowStreamLocalForwarding()).isEqualTo(AllowStreamLocalForwarding.REMOTE);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sluice.connection;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ConnectTimeoutException;
+import java.io.FileNotFoundException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -17,7 +18,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -26,6 +29,8 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.SocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.channels.spi.SelectorProvider;
 
@@ -57,9 +62,13 @@ public final class NettyTransports {
         return Epoll.isAvailable();
     }
 
-    /** A new event loop group of {@code threads} threads (0: Netty's default), epoll when available. */
+    /**
+     * A new event loop group of {@code threads} threads (0: Netty's default), epoll when available (with
+     * {@link RegistrationKeepingEpollIoHandler}'s fix for half-closed sockets).
+     */
     public static EventLoopGroup newEventLoopGroup(int threads, String name) {
-        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = Epoll.isAvailable() ? RegistrationKeepingEpollIoHandler.newFactory()
+                : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
@@ -107,8 +116,45 @@ public final class NettyTransports {
                 .childOption(ChannelOption.TCP_NODELAY, true);
     }
 
+    /** True when Unix-domain sockets can be opened on {@code group}'s loops (they need the native epoll transport). */
+    public static boolean supportsDomainSockets(EventLoopGroup group) {
+        return isEpoll(group);
+    }
+
+    /**
+     * A client bootstrap for a Unix-domain socket on {@code loop}.
+     *
+     * @throws UnsupportedOperationException when the loop is not an epoll loop
+     */
+    public static Bootstrap domainSocketBootstrap(EventLoop loop) {
+        requireDomainSockets(loop);
+        return new Bootstrap().group(loop).channel(EpollDomainSocketChannel.class);
+    }
+
+    /**
+     * A server bootstrap listening on a Unix-domain socket, it and its accepted sockets on {@code loop}.
+     *
+     * @throws UnsupportedOperationException when the loop is not an epoll loop
+     */
+    public static ServerBootstrap domainServerBootstrap(EventLoop loop) {
+        requireDomainSockets(loop);
+        return new ServerBootstrap().group(loop, loop).channel(EpollServerDomainSocketChannel.class);
+    }
+
+    /** The address of the Unix-domain socket at {@code path}, for the domain socket bootstraps. */
+    public static SocketAddress domainSocketAddress(String path) {
+        return new DomainSocketAddress(path);
+    }
+
+    private static void requireDomainSockets(EventLoopGroup group) {
+        if (!isEpoll(group)) {
+            throw new UnsupportedOperationException("Unix-domain socket forwarding needs Netty's native epoll"
+                    + " transport, which is not available here: " + Epoll.unavailabilityCause());
+        }
+    }
+
     private static boolean isEpoll(EventLoopGroup group) {
-        return group.next() instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class);
+        return group.next() instanceof IoEventLoop loop && (loop.isIoType(RegistrationKeepingEpollIoHandler.class) || loop.isIoType(EpollIoHandler.class));
     }
 
     /**
@@ -118,6 +164,9 @@ public final class NettyTransports {
     public static String describeConnectFailure(Throwable cause) {
         if (cause instanceof UnknownHostException) {
             return "Name or service not known";
+        }
+        if (cause instanceof FileNotFoundException) {
+            return "No such file or directory"; // a Unix-domain socket path that does not exist (epoll, ENOENT)
         }
         if (cause instanceof ConnectTimeoutException) {
             return "Connection timed out";

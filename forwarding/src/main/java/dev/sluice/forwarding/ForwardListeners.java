@@ -10,12 +10,21 @@ import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +70,97 @@ final class ForwardListeners {
         }
         loop.execute(() -> bindNext(addresses, 0, port, result));
         return result;
+    }
+
+    /**
+     * Listens on the Unix-domain socket {@code path}, as ssh does for {@code -L /local/socket:…}: an existing file
+     * there is removed first only with {@code unlink} (StreamLocalBindUnlink), and the socket's permissions are
+     * {@code 0777 & ~mask} (StreamLocalBindMask). ssh sets the umask around bind; Java cannot, so the socket is bound
+     * under a temporary name beside the path, given its permissions, and only then linked to the path, so it is never
+     * reachable there with looser ones. The future fails with "unix_listener: cannot bind to path PATH: REASON" as ssh
+     * words it.
+     */
+    Future<SocketAddress> startPath(String path, int mask, boolean unlink) {
+        EventLoop loop = connection.eventLoop();
+        Promise<SocketAddress> result = loop.newPromise();
+        if (!NettyTransports.supportsDomainSockets(loop)) {
+            result.setFailure(new UnsupportedOperationException("unix_listener: cannot bind to path " + path
+                    + ": Unix-domain sockets need Netty's native epoll transport, which is not available here"));
+            return result;
+        }
+        Path target = Path.of(path);
+        // Short, so that it fits sun_path wherever the path itself nearly does.
+        Path temporary = target.resolveSibling(String.format(".s%08x", (int) System.nanoTime()));
+        try {
+            if (unlink) {
+                Files.deleteIfExists(target);
+            } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                result.setFailure(cannotBind(path, "Address already in use"));
+                return result;
+            }
+        } catch (IOException e) {
+            result.setFailure(cannotBind(path, e.toString()));
+            return result;
+        }
+        loop.execute(() -> NettyTransports.domainServerBootstrap(loop)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
+                .childHandler(childHandler)
+                .bind(NettyTransports.domainSocketAddress(temporary.toString()))
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        result.setFailure(cannotBind(path, NettyTransports.describeConnectFailure(f.cause())));
+                        return;
+                    }
+                    try {
+                        Files.setPosixFilePermissions(temporary, permissions(mask));
+                        Files.createLink(target, temporary);
+                    } catch (FileAlreadyExistsException e) {
+                        f.channel().close();
+                        result.setFailure(cannotBind(path, "Address already in use"));
+                        return;
+                    } catch (IOException | UnsupportedOperationException e) {
+                        f.channel().close();
+                        result.setFailure(cannotBind(path, e.toString()));
+                        return;
+                    } finally {
+                        deleteQuietly(temporary);
+                    }
+                    listeners.add(f.channel());
+                    connection.closeFuture().addListener(c -> f.channel().close());
+                    log.debug("{} forwarding listening on path {}.", kind, path);
+                    result.setSuccess(NettyTransports.domainSocketAddress(path));
+                }));
+        return result;
+    }
+
+    private static BindException cannotBind(String path, String reason) {
+        return new BindException("unix_listener: cannot bind to path " + path + ": " + reason);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", file, e.toString());
+        }
+    }
+
+    /** The permissions a socket gets under umask {@code mask}: rw for whom the mask leaves them (x means nothing). */
+    static Set<PosixFilePermission> permissions(int mask) {
+        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_READ};
+        int mode = 0777 & ~mask;
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                out.add(bits[i]);
+            }
+        }
+        return out;
     }
 
     /** The addresses listened on, once {@link #start} completed. */

@@ -43,10 +43,34 @@ class LocalForwardTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "8080", "8080:host", "0:host:80", "8080:host:0", "8080:host:65536", "x:host:80",
         "8080:host:http", "1:2:3:4:5", "[::1:8080:h:80", "[::1]x:8080:h:80", "8080:host:-1", "8080:host:+80",
-        "/tmp/sock:host:80", "8080:/tmp/sock", "8080:host:80\\"})
+        "8080:host:80\\", "/tmp/sock:host", "/tmp/sock", "0:/tmp/sock", "a:b:/tmp/sock:80",
+        "8080:/tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
     void badSpecificationsAreRefusedWithSshsMessage(String spec) {
         assertThatThrownBy(() -> LocalForward.parse(spec)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Bad local forwarding specification '" + spec + "'");
+    }
+
+    @Test
+    void unixSocketPathsListenOrConnectAsInOpenSsh() {
+        assertThat(LocalForward.parse("8080:/run/app.sock"))
+                .isEqualTo(new LocalForward(null, 8080, null, 0, null, "/run/app.sock"));
+        assertThat(LocalForward.parse("127.0.0.1:8080:/run/app.sock"))
+                .isEqualTo(new LocalForward("127.0.0.1", 8080, null, 0, null, "/run/app.sock"));
+        assertThat(LocalForward.parse("/tmp/l.sock:db:5432"))
+                .isEqualTo(new LocalForward(null, 0, "db", 5432, "/tmp/l.sock", null));
+        assertThat(LocalForward.parse("/tmp/l.sock:/run/app.sock"))
+                .isEqualTo(new LocalForward(null, 0, null, 0, "/tmp/l.sock", "/run/app.sock"));
+        assertThat(LocalForward.parse("8080:/run/a\\:b.sock").connectPath()).isEqualTo("/run/a:b.sock");
+        assertThat(LocalForward.parse("8080:[/not/a/path]:80").host()).as("brackets make a field a host")
+                .isEqualTo("/not/a/path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"8080:/run/a:b.sock", "/tmp/l.sock:db:5432", "/tmp/l.sock:/run/x", "[::1]:1:/run/s"})
+    void pathSpecsParseBack(String spec) {
+        String escaped = spec.equals("8080:/run/a:b.sock") ? "8080:/run/a\\:b.sock" : spec;
+        LocalForward f = LocalForward.parse(escaped);
+        assertThat(LocalForward.parse(f.toSpec())).isEqualTo(f);
     }
 
     @ParameterizedTest

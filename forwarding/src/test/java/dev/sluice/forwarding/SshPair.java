@@ -68,6 +68,13 @@ final class SshPair implements AutoCloseable {
                 new TcpipForwardHandler(policy).handlers());
     }
 
+    /** A pair whose server handles the given channel types. */
+    static SshPair start(ConnectionConfig config, Map<String, ChannelOpenHandler> serverHandlers)
+            throws InterruptedException {
+        EventLoopGroup group = NettyTransports.newEventLoopGroup(2, "sshpair");
+        return new SshPair(group, config, serverHandlers, Map.of());
+    }
+
     SshConnection client() {
         return clientHandler.connection();
     }

@@ -7,6 +7,8 @@ import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
+import dev.sluice.forwarding.AllowStreamLocalForwarding;
+import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -25,8 +27,9 @@ import java.util.stream.Collectors;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
- * file, direct-tcpip and tcpip-forward with the default or a given policy), on a free loopback port. In-process so
- * that Netty's leak detector sees its buffers and tests can read its log lines ({@link LogCapture}).
+ * file, direct-tcpip, direct-streamlocal and tcpip-forward with the default or a given policy), on a free loopback
+ * port. In-process so that Netty's leak detector sees its buffers and tests can read its log lines
+ * ({@link LogCapture}).
  */
 final class EmbeddedSluiceServer implements AutoCloseable {
     private final SshServer server;
@@ -130,11 +133,15 @@ final class EmbeddedSluiceServer implements AutoCloseable {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
+        DirectStreamLocalHandler streamLocal = new DirectStreamLocalHandler(policy.disableForwarding()
+                ? AllowStreamLocalForwarding.NO : AllowStreamLocalForwarding.YES);
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized, trustedUserCaKeys, Clock.systemDefaultZone()),
                 maxAuthTries, 120, connection,
-                sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy))
+                sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy),
+                                DirectStreamLocalHandler.CHANNEL_TYPE, streamLocal)
                         : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
+                                DirectStreamLocalHandler.CHANNEL_TYPE, streamLocal,
                                 SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),
                 auth, maxStartups,
                 new TcpipForwardHandler(policy).handlers());
