@@ -59,7 +59,7 @@ class CommandsTest {
         assertThat(run("ssh", "-Z", "host")).isEqualTo(255);
         assertThat(err()).contains("unknown option -- Z");
         assertThat(run("ssh", "-N", "-o", "NoSuchKeyword=1", "host")).isEqualTo(255);
-        assertThat(err()).contains("command-line: line 0: Bad configuration option: NoSuchKeyword");
+        assertThat(err()).contains("command-line: line 0: Bad configuration option: nosuchkeyword");
         assertThat(run("ssh", "-N", "-L", "nonsense", "host")).isEqualTo(255);
         assertThat(err()).contains("Bad local forwarding specification 'nonsense'");
     }
@@ -91,7 +91,7 @@ class CommandsTest {
         assertThat(run("ssh", "-N", "-D", "0", "host")).isEqualTo(255);
         assertThat(err()).contains("Bad dynamic forwarding specification '0'");
         assertThat(run("ssh", "-N", "-o", "DynamicForward=a:b:1080", "host")).isEqualTo(255);
-        assertThat(err()).contains("Bad dynamic forwarding specification 'a:b:1080'");
+        assertThat(err()).contains("command-line line 0: Bad forwarding specification.");
     }
 
     @Test
