@@ -659,6 +659,7 @@ final class SshCommand {
             if (at >= 0) {
                 if (user == null) {
                     user = d.substring(0, at);
+                    seen.add("user");
                 }
                 d = d.substring(at + 1);
             }
