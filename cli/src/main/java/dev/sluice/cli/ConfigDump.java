@@ -83,7 +83,9 @@ final class ConfigDump {
         }
         line(out, "userknownhostsfile", o.userKnownHostsSpecs.size() == 1
                 && o.userKnownHostsSpecs.get(0).equalsIgnoreCase("none") ? "none"
-                : String.join(" ", o.knownHostsFiles().stream().map(Path::toString).toList()));
+                : o.userKnownHostsSpecs.isEmpty()
+                ? String.join(" ", o.knownHostsFiles().stream().map(Path::toString).toList())
+                : String.join(" ", o.userKnownHostsExpanded));
         for (String e : o.sendEnv) {
             line(out, "sendenv", e);
         }

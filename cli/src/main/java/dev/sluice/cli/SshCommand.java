@@ -534,7 +534,11 @@ final class SshCommand {
                 "kerberosauthentication", "kerberostgtpassing", "afstokenpassing", "rhostsauthentication",
                 "skeyauthentication", "tisauthentication", "globalknownhostsfile2", "userknownhostsfile2",
                 "identityfile2", "smartcarddevice");
-        /** The keywords whose every value counts; for every other keyword the first value obtained wins. */
+        /**
+         * The keywords whose every value counts (a value already there is not added twice, as ssh's add_* functions
+         * do, which matters on the second pass that {@code Match final} asks for); for every other keyword the first
+         * value obtained wins.
+         */
         private static final Set<String> CUMULATIVE = Set.of("identityfile", "certificatefile", "localforward",
                 "remoteforward", "dynamicforward", "sendenv");
 
@@ -577,6 +581,8 @@ final class SshCommand {
         /** UserKnownHostsFile as written; expanded into {@link #userKnownHostsFiles} by resolve. */
         final List<String> userKnownHostsSpecs = new ArrayList<>();
         final List<Path> userKnownHostsFiles = new ArrayList<>();
+        /** The expanded UserKnownHostsFile names as text, which ssh -G prints without normalising them. */
+        final List<String> userKnownHostsExpanded = new ArrayList<>();
         boolean hashKnownHosts;
         boolean batchMode;
         boolean exitOnForwardFailure;
@@ -721,33 +727,33 @@ final class SshCommand {
                 }
                 case "identityfile" -> {
                     String f = a.one();
-                    if (store) {
+                    if (store && !identityFileSpecs.contains(f)) {
                         identityFileSpecs.add(f);
                     }
                 }
                 case "certificatefile" -> {
                     String f = a.one();
-                    if (store) {
+                    if (store && !certificateFiles.contains(f)) {
                         certificateFiles.add(f);
                     }
                 }
                 case "localforward" -> {
                     String spec = a.forwardSpec();
                     LocalForward f = a.parsed(() -> LocalForward.parse(spec));
-                    if (store) {
+                    if (store && !forwards.contains(f)) {
                         forwards.add(f);
                     }
                 }
                 case "remoteforward" -> {
                     String spec = a.forwardSpec();
                     RemoteForward f = a.parsed(() -> RemoteForward.parse(spec));
-                    if (store) {
+                    if (store && !remoteForwards.contains(f)) {
                         remoteForwards.add(f);
                     }
                 }
                 case "dynamicforward" -> {
                     DynamicForward f = a.parsed(() -> DynamicForward.parse(a.one()));
-                    if (store) {
+                    if (store && !dynamicForwards.contains(f)) {
                         dynamicForwards.add(f);
                     }
                 }
@@ -1075,9 +1081,11 @@ final class SshCommand {
                 identityFiles.add(Path.of(expandTokens(tildeExpand(f), host, true)));
             }
             userKnownHostsFiles.clear();
+            userKnownHostsExpanded.clear();
             for (String f : userKnownHostsSpecs) {
                 if (!f.equalsIgnoreCase("none")) {
-                    userKnownHostsFiles.add(Path.of(expandTokens(tildeExpand(f), host, true)));
+                    userKnownHostsExpanded.add(expandTokens(tildeExpand(f), host, true));
+                    userKnownHostsFiles.add(Path.of(userKnownHostsExpanded.get(userKnownHostsExpanded.size() - 1)));
                 }
             }
             if (identityAgent != null && !identityAgent.equalsIgnoreCase("none")

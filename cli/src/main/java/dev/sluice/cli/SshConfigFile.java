@@ -112,7 +112,9 @@ final class SshConfigFile {
         boolean matched = false;
         for (String p : patterns) {
             boolean negated = p.startsWith("!");
-            if (Patterns.matches(options.originalHost(), negated ? p.substring(1) : p)) {
+            // ssh matches Host lines against the name as given, and on the final pass against the resolved host.
+            String name = finalPass ? options.matchHost(true) : options.originalHost();
+            if (Patterns.matches(name, negated ? p.substring(1) : p)) {
                 if (negated) {
                     return false;
                 }
@@ -164,8 +166,9 @@ final class SshConfigFile {
                 continue; // as ssh: no command is run once the line has failed
             }
             boolean hit = switch (attribute) {
-                case "host" -> Patterns.matchesList(options.matchHost(finalPass), criteria);
-                case "originalhost" -> Patterns.matchesList(options.originalHost(), criteria);
+                // ssh's match_hostname: host names match case-insensitively here (Host lines do not).
+                case "host" -> Patterns.matchesList(lower(options.matchHost(finalPass)), lower(criteria));
+                case "originalhost" -> Patterns.matchesList(lower(options.originalHost()), lower(criteria));
                 case "user" -> Patterns.matchesList(options.effectiveUser(), criteria);
                 case "localuser" -> Patterns.matchesList(SshCommand.SshOptions.localUser(), criteria);
                 default -> exec(options.expandTokens(criteria, options.matchHost(finalPass), true));
@@ -173,6 +176,10 @@ final class SshConfigFile {
             result &= hit != negate;
         }
         return result;
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
     }
 
     private static boolean isCanonicalOrFinal(String a) {
