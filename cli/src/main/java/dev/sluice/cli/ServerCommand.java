@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,7 @@ import java.util.function.Function;
  * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
  */
 final class ServerCommand {
-    private static final String USAGE = "usage: sluice server [-De] [-d] [-p port] [--bind address] [-h host_key_file]\n"
+    private static final String USAGE = "usage: sluice server [-Det] [-d] [-p port] [--bind address] [-h host_key_file]\n"
             + "                     [-f config_file] [-o option]";
 
     private final PrintStream out;
@@ -57,8 +58,9 @@ final class ServerCommand {
     int run(String[] args) {
         SshdConfig config = new SshdConfig();
         boolean debug = false;
+        boolean test = false;
         try {
-            Getopt opts = new Getopt("p:h:o:f:dDe", List.of("bind"), args);
+            Getopt opts = new Getopt("p:h:o:f:dDet", List.of("bind"), args);
             if (!opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("unexpected argument " + opts.operands().get(0));
             }
@@ -70,6 +72,7 @@ final class ServerCommand {
                     case "o" -> config.setOption(o.argument());
                     case "f" -> config.readFile(Path.of(o.argument()));
                     case "d" -> debug = true;
+                    case "t" -> test = true;
                     case "D", "e" -> {
                         // sluice server always stays in the foreground and logs to standard error.
                     }
@@ -80,9 +83,16 @@ final class ServerCommand {
             err.println("sluice server: " + e.getMessage());
             err.println(USAGE);
             return 255;
+        } catch (NoSuchFileException e) {
+            err.println(e.getMessage() + ": No such file or directory");
+            return 1;
         } catch (IllegalArgumentException | IOException e) {
             err.println(e.getMessage());
             return 255;
+        }
+        if (test) {
+            // sshd -t: the configuration is valid; nothing is started.
+            return 0;
         }
         Logging.configure(debug ? "DEBUG" : config.logLevel());
         try {
@@ -212,7 +222,13 @@ final class ServerCommand {
             set(option.substring(0, cut).trim(), option.substring(cut + 1).trim(), "command-line", 0);
         }
 
+        /**
+         * Reads an sshd_config file. As sshd, an unknown keyword or a keyword without its argument is reported and
+         * counted and reading goes on ("FILE: terminating, N bad configuration options" at the end); any other bad
+         * value stops at once.
+         */
         void readFile(Path file) throws IOException {
+            List<String> errors = new ArrayList<>();
             int n = 0;
             for (String line : Files.readAllLines(file)) {
                 n++;
@@ -221,10 +237,27 @@ final class ServerCommand {
                     continue;
                 }
                 String[] kv = t.split("[ \t=]+", 2);
-                if (kv.length < 2) {
-                    throw new IllegalArgumentException(file + " line " + n + ": missing argument.");
+                try {
+                    if (kv.length < 2) {
+                        throw new CountedError(file + " line " + n + ": no argument after keyword \"" + kv[0] + "\"");
+                    }
+                    set(kv[0], kv[1], file.toString(), n);
+                } catch (CountedError e) {
+                    errors.add(e.getMessage());
                 }
-                set(kv[0], kv[1], file.toString(), n);
+            }
+            if (!errors.isEmpty()) {
+                errors.add(file + ": terminating, " + errors.size() + " bad configuration options");
+                throw new IllegalArgumentException(String.join("\n", errors));
+            }
+        }
+
+        /** A bad line sshd counts and reads past, rather than stopping at. */
+        private static final class CountedError extends IllegalArgumentException {
+            private static final long serialVersionUID = 1L;
+
+            CountedError(String message) {
+                super(message);
             }
         }
 
@@ -235,19 +268,22 @@ final class ServerCommand {
                     case "listenaddress" -> listenAddress = value;
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
                     case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
-                    case "allowtcpforwarding" -> allowTcpForwarding = AllowTcpForwarding.parse(value);
+                    case "allowtcpforwarding" -> allowTcpForwarding = checked(where, line,
+                            "unsupported option \"" + value + "\".", () -> AllowTcpForwarding.parse(value));
                     case "permitopen", "permitlisten", "gatewayports", "disableforwarding" ->
                         forwarding = forwardingKeyword(keyword, value, where, line);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
-                    case "ciphers" -> ciphers = value;
+                    case "ciphers" -> ciphers = checked(value, v -> AlgorithmList.apply(Ciphers.defaultNames(),
+                            Ciphers.defaultNames(), v, "cipher"), where, line);
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
                             where, line);
-                    case "macs" -> macs = value;
+                    case "macs" -> macs = checked(value, v -> AlgorithmList.apply(Macs.defaultNames(),
+                            SshCommand.supportedMacs(), v, "MAC"), where, line);
                     case "compression" -> compression = parseCompression(value);
                     case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
-                    case "loglevel" -> logLevel = value;
+                    case "loglevel" -> logLevel = logLevel(value, where, line);
                     case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
                     case "passwordauthentication" -> passwordAuthentication = yes(value);
                     case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
@@ -256,7 +292,7 @@ final class ServerCommand {
                     case "authenticationmethods" -> authenticationMethods = checked(where, line,
                             "invalid authentication method list.",
                             () -> ServerAuthConfig.parseAuthenticationMethods(value));
-                    case "maxstartups" -> maxStartups = checked(where, line, "Illegal MaxStartups spec.",
+                    case "maxstartups" -> maxStartups = checked(where, line, "Invalid MaxStartups spec.",
                             () -> MaxStartups.parse(value));
                     case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
                     case "subsystem" -> subsystem(value, where, line);
@@ -265,15 +301,34 @@ final class ServerCommand {
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
                     case "usepam", "strictmodes", "pidfile" -> {
-                        // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
+                        // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
+                        // sshd checks them.
+                        if (!keyword.equalsIgnoreCase("pidfile")) {
+                            yes(value);
+                        }
                     }
-                    default -> throw new IllegalArgumentException(where + " line " + line
-                            + ": Bad configuration option: " + keyword);
+                    default -> throw new CountedError(where + ": line " + line + ": Bad configuration option: "
+                            + keyword);
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
-                        + value);
+                // sshd's words for a value it cannot read, by the kind of value the keyword takes
+                String why = switch (keyword.toLowerCase(Locale.ROOT)) {
+                    case "port" -> "Badly formatted port number.";
+                    case "maxauthtries", "maxsessions" -> keyword + " integer value invalid.";
+                    case "logingracetime" -> "invalid time value.";
+                    default -> "unsupported option \"" + value + "\".";
+                };
+                throw new IllegalArgumentException(where + " line " + line + ": " + why, e);
             }
+        }
+
+        /** LogLevel's names, as sshd's log_level_number. */
+        private static String logLevel(String value, String where, int line) {
+            return switch (value.toUpperCase(Locale.ROOT)) {
+                case "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3" -> value;
+                default -> throw new IllegalArgumentException(where + " line " + line + ": unsupported log level '"
+                        + value + "'");
+            };
         }
 
         /** The forwarding policy keywords, with sshd's "FILE line N: …" errors. */
@@ -282,12 +337,22 @@ final class ServerCommand {
                 return switch (keyword.toLowerCase(Locale.ROOT)) {
                     case "permitopen" -> forwarding.withPermitOpen(PermitList.parseOpen(value));
                     case "permitlisten" -> forwarding.withPermitListen(PermitList.parseListen(value));
-                    case "gatewayports" -> forwarding.withGatewayPorts(GatewayPorts.parse(value));
+                    case "gatewayports" -> forwarding.withGatewayPorts(GatewayPorts.parse(yesNoOr(value,
+                            "clientspecified")));
                     default -> forwarding.withDisableForwarding(yesNo(value));
                 };
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
+        }
+
+        /** {@code value} when it is yes, no or {@code other}; sshd's "unsupported option" otherwise. */
+        private static String yesNoOr(String value, String other) {
+            if (value.equalsIgnoreCase(other)) {
+                return value;
+            }
+            yesNo(value);
+            return value;
         }
 
         private static boolean yesNo(String value) {

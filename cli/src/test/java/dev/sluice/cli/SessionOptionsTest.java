@@ -75,7 +75,7 @@ class SessionOptionsTest {
         assertThatThrownBy(() -> c.set("Subsystem", "sftp2 internal-sftp", "cfg", 9))
                 .hasMessageContaining("internal-sftp is not supported");
         assertThatThrownBy(() -> c.set("MaxSessions", "many", "cfg", 10))
-                .hasMessage("cfg line 10: invalid value for MaxSessions: many");
+                .hasMessage("cfg line 10: MaxSessions integer value invalid.");
     }
 
     @Test
