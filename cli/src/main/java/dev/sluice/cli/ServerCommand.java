@@ -7,12 +7,14 @@ import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.MaxStartups;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.ForwardingUser;
 import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -126,7 +128,11 @@ final class ServerCommand {
             transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
                     config.macs(), "MAC"));
         }
-        ForwardingPolicy policy = config.forwardingPolicy();
+        ForwardingPolicy global = config.forwardingPolicy();
+        // With Match blocks, each request's policy depends on who asks, from where, to which local port.
+        Function<SshConnection, ForwardingPolicy> policy = !config.hasMatchBlocks() ? c -> global
+                : c -> config.forwardingPolicy(ForwardingUser.of(c).name(), address(c.parent().remoteAddress()),
+                        c.parent().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0);
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
@@ -178,6 +184,11 @@ final class ServerCommand {
         return SshKeyPair.generateEd25519("sluice host key");
     }
 
+    private static String address(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress()
+                : "";
+    }
+
     private static String hostString(InetSocketAddress a) {
         String h = a.getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
@@ -208,6 +219,8 @@ final class ServerCommand {
         private MaxStartups maxStartups = MaxStartups.DEFAULT;
         private Path banner;
         private final Map<String, String> subsystems = new LinkedHashMap<>();
+        /** The Match blocks, in file order. */
+        private final List<SshdMatch> matches = new ArrayList<>();
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
@@ -229,6 +242,7 @@ final class ServerCommand {
          */
         void readFile(Path file) throws IOException {
             List<String> errors = new ArrayList<>();
+            SshdMatch block = null;
             int n = 0;
             for (String line : Files.readAllLines(file)) {
                 n++;
@@ -241,7 +255,14 @@ final class ServerCommand {
                     if (kv.length < 2) {
                         throw new CountedError(file + " line " + n + ": no argument after keyword \"" + kv[0] + "\"");
                     }
-                    set(kv[0], kv[1], file.toString(), n);
+                    if (kv[0].equalsIgnoreCase("match")) {
+                        block = SshdMatch.parse(kv[1], file.toString(), n);
+                        matches.add(block);
+                    } else if (block != null) {
+                        block.set(kv[0], kv[1], file.toString(), n);
+                    } else {
+                        set(kv[0], kv[1], file.toString(), n);
+                    }
                 } catch (CountedError e) {
                     errors.add(e.getMessage());
                 }
@@ -484,6 +505,16 @@ final class ServerCommand {
 
         AllowTcpForwarding allowTcpForwarding() {
             return allowTcpForwarding;
+        }
+
+        /** The policy for one connection: the global one with what the Match blocks that apply to it set. */
+        ForwardingPolicy forwardingPolicy(String user, String address, int localPort) {
+            return SshdMatch.apply(forwardingPolicy(), matches, user, address, localPort);
+        }
+
+        /** Whether any Match block is configured, so the policy depends on the connection. */
+        boolean hasMatchBlocks() {
+            return !matches.isEmpty();
         }
 
         /** AllowTcpForwarding, PermitOpen, PermitListen, GatewayPorts and DisableForwarding as one policy. */

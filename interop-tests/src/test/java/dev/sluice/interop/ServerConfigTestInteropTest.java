@@ -48,6 +48,12 @@ class ServerConfigTestInteropTest {
         "DisableForwarding maybe",
         "LogLevel loud",
         "UsePAM maybe",
+        "Match User alice,!bob Address 10.0.0.0/8,127.0.0.1|AllowTcpForwarding no|PermitOpen 127.0.0.1:80"
+            + "|Match LocalPort 2222|GatewayPorts yes|PermitListen 8080|Match All|DisableForwarding yes",
+        "Match User",
+        "Match Foo x",
+        "Match all User x",
+        "Match User x|GatewayPorts maybe",
     })
     void serverDashTShouldAnswerAsSshdDashT(String body) throws Exception {
         OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "host_key");
