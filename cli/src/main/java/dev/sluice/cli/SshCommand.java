@@ -38,6 +38,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -54,8 +56,10 @@ import java.util.function.Function;
 import java.util.Map;
 
 /**
- * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
- * messages on standard error, exit status 255 on connection, host key or authentication failure. With a command, a
+ * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords ({@code -o}, {@code -F},
+ * ~/.ssh/config then /etc/ssh/ssh_config, read by {@link SshConfigFile}; the first value of a keyword wins), same
+ * messages on standard error, exit status 255 on connection, host key or authentication failure; {@code -G} prints
+ * the resolved configuration ({@link ConfigDump}). With a command, a
  * subsystem ({@code -s}) or neither (a shell), it runs a session ({@link SessionRunner}) and exits with the remote
  * command's status; {@code -N} runs none.
  */
@@ -150,6 +154,20 @@ final class SshCommand {
         }
     }
 
+    /**
+     * As ssh for ~/.ssh/config: a file others may write, or that belongs to someone other than the user or root,
+     * could make ssh run their commands (Match exec, ProxyCommand), so it is refused.
+     */
+    static void checkOwnerAndPermissions(Path file) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+        String owner = a.owner().getName();
+        boolean othersWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        if (othersWrite || !(owner.equals(SshOptions.localUser()) || owner.equals("root"))) {
+            throw new IllegalArgumentException("Bad owner or permissions on " + file);
+        }
+    }
+
     private boolean readConfigs(SshOptions o, String configFile, boolean finalPass) throws IOException {
         if (configFile != null) {
             return !configFile.equals("none") && SshConfigFile.read(Path.of(configFile), o, true, finalPass);
@@ -157,6 +175,7 @@ final class SshCommand {
         boolean again = false;
         Path user = home().resolve(".ssh/config");
         if (Files.isRegularFile(user)) {
+            checkOwnerAndPermissions(user);
             again = SshConfigFile.read(user, o, true, finalPass);
         }
         if (Files.isRegularFile(systemConfig)) {
@@ -231,6 +250,18 @@ final class SshCommand {
             }
             Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
                     .awaitUninterruptibly();
+            // ConnectionAttempts: as ssh, only a TCP connection that could not be made is tried again, a second apart.
+            for (int attempt = 1; attempt < o.connectionAttempts && via == null && !connecting.isSuccess()
+                    && (connecting.cause() instanceof ConnectException
+                            || connecting.cause() instanceof ConnectTimeoutException); attempt++) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                connecting = client.connect(target).awaitUninterruptibly();
+            }
             if (!connecting.isSuccess()) {
                 closeAgent();
                 err.println(describe(o.user, o.host, o.port, connecting.cause()));

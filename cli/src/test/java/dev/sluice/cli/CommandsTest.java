@@ -81,6 +81,19 @@ class CommandsTest {
     }
 
     @Test
+    void sshTriesARefusedConnectionConnectionAttemptsTimesASecondApart() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        long start = System.nanoTime();
+        assertThat(run("ssh", "-N", "-o", "ConnectionAttempts=3", "-p", String.valueOf(port), "-o", "BatchMode=yes",
+                "127.0.0.1")).isEqualTo(255);
+        assertThat(System.nanoTime() - start).as("two pauses of a second").isGreaterThanOrEqualTo(2_000_000_000L);
+        assertThat(err()).isEqualTo("ssh: connect to host 127.0.0.1 port " + port + ": Connection refused\n");
+    }
+
+    @Test
     void serverRejectsAnUnknownCompressionValue() {
         assertThat(run("server", "-o", "Compression=maybe")).isEqualTo(255);
         assertThat(err()).contains("command-line line 0: unsupported option \"maybe\".");

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -276,6 +277,17 @@ class SshConfigFileTest {
         assertThat(o.requestTty).isEqualTo("force");
         assertThat(o.serverAliveInterval).isEqualTo(5);
         assertThat(o.hashKnownHosts).isTrue();
+    }
+
+    @Test
+    void aUserConfigOthersMayWriteShouldBeRefused() throws IOException {
+        Path config = Files.writeString(home.resolve(".ssh/config"), "Port 2\n");
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-rw-r--"));
+        Result r = run(List.of("h"));
+        assertThat(r.status).isEqualTo(255);
+        assertThat(r.err).isEqualTo("Bad owner or permissions on " + config + "\n");
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(run(List.of("h")).out).contains("port 2\n");
     }
 
     @Test
