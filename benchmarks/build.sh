@@ -2,6 +2,8 @@
 # first, as the launcher does), so that no measured process starts by building, and sets
 #   java       the JDK the launcher uses for Sluice (every Java peer runs on it)
 #   classpath  the benchmark classes and their dependencies (Sluice modules from this reactor, MINA SSHD, JMH)
+#   run_benchmark CLASS NAME ARGS…  runs a driver class with the peers' settings, saving its table under
+#                                   benchmarks/results/NAME-<date>.md unless --out is given
 # Expects $repo (the repository root) to be set and to be the current directory.
 
 log=$(mktemp)
@@ -21,3 +23,13 @@ fi
 
 java=$(SLUICE_WHICH_JAVA=1 ./sluice)
 classpath="$repo/benchmarks/target/classes:$(cat "$repo/benchmarks/target/classpath.txt")"
+
+run_benchmark() {
+    local main=$1 name=$2
+    shift 2
+    local args=("$@")
+    if [[ " $* " != *" --out"* ]]; then
+        args+=(--out "benchmarks/results/$name-$(date +%Y%m%d-%H%M%S).md")
+    fi
+    exec "$java" -Xms256m -cp "$classpath" "$main" --repo "$repo" --java "$java" --classpath "$classpath" "${args[@]}"
+}

@@ -22,9 +22,4 @@ if [[ " $* " != *" --budget"* ]]; then
     # Ten minutes for the whole script, build included, with a minute's margin for the last row in flight.
     args+=(--budget $((540 - (SECONDS - start))))
 fi
-if [[ " $* " != *" --out"* ]]; then
-    args+=(--out "benchmarks/results/forwarding-$(date +%Y%m%d-%H%M%S).md")
-fi
-
-exec "$java" -Xms256m -cp "$classpath" dev.sluice.benchmarks.forwarding.ForwardingBenchmark \
-    --repo "$repo" --java "$java" --classpath "$classpath" "${args[@]}"
+run_benchmark dev.sluice.benchmarks.forwarding.ForwardingBenchmark forwarding "${args[@]}"

@@ -17,10 +17,4 @@ cd "$repo"
 # shellcheck source=build.sh
 source benchmarks/build.sh
 
-args=("$@")
-if [[ " $* " != *" --out"* ]]; then
-    args+=(--out "benchmarks/results/setup-$(date +%Y%m%d-%H%M%S).md")
-fi
-
-exec "$java" -cp "$classpath" dev.sluice.benchmarks.setup.SetupBenchmark \
-    --repo "$repo" --java "$java" --classpath "$classpath" "${args[@]}"
+run_benchmark dev.sluice.benchmarks.setup.SetupBenchmark setup "$@"

@@ -11,6 +11,8 @@ module dev.sluice.connection {
     // SshClient/SshServer take keys and authenticators from auth and transport; Netty types are passed on by them.
     requires transitive dev.sluice.auth;
     requires io.netty.transport.classes.epoll;
+    // KeepAliveHandler is an IdleStateHandler.
+    requires io.netty.handler;
     requires org.slf4j;
 
     exports dev.sluice.connection;

@@ -51,7 +51,7 @@ final class ConfigDump {
         line(out, "connectionattempts", Integer.toString(o.connectionAttempts));
         line(out, "numberofpasswordprompts", Integer.toString(o.numberOfPasswordPrompts));
         line(out, "serveralivecountmax", Integer.toString(o.serverAliveCountMax));
-        line(out, "serveraliveinterval", Integer.toString(o.serverAliveInterval));
+        line(out, "serveraliveinterval", Integer.toString(o.serverAliveIntervalSeconds));
         line(out, "ciphers", String.join(",", o.ciphers == null ? Ciphers.defaultNames()
                 : AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(), o.ciphers, "cipher")));
         line(out, "hostkeyalgorithms", String.join(",", o.hostKeyAlgorithms == null
@@ -72,8 +72,9 @@ final class ConfigDump {
             line(out, "localforward", listen(f.bindAddress(), f.bindPort()) + " [" + f.host() + "]:" + f.hostPort());
         }
         for (RemoteForward f : o.remoteForwards) {
-            line(out, "remoteforward", listen(f.bindAddress(), f.bindPort()) + " [" + f.host() + "]:"
-                    + f.hostPort());
+            // ssh -G shows a reverse dynamic forward (-R port) as a forward to "socks" port 0.
+            line(out, "remoteforward", listen(f.bindAddress(), f.bindPort()) + (f.isDynamic() ? " [socks]:0"
+                    : " [" + f.host() + "]:" + f.hostPort()));
         }
         for (String f : o.identityFileSpecs.isEmpty() ? List.of("~/.ssh/id_ed25519") : o.identityFileSpecs) {
             line(out, "identityfile", f);

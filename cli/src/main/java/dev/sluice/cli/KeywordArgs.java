@@ -122,6 +122,15 @@ final class KeywordArgs {
         return (int) (total + Math.max(n, 0));
     }
 
+    /** {@link #seconds} for sshd_config, which reports a bad time itself: a NumberFormatException. */
+    int secondsOrThrow() {
+        try {
+            return seconds();
+        } catch (IllegalArgumentException e) {
+            throw new NumberFormatException(args.get(0));
+        }
+    }
+
     /** LocalForward and RemoteForward: {@code [bind:]port host:hostport} as one spec the forward parsers read. */
     String forwardSpec() {
         List<String> a = atLeastOne();

@@ -30,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +137,7 @@ final class ServerCommand {
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile()) : null,
-                config.maxAuthTries(), config.loginGraceSeconds(), ConnectionConfig.DEFAULT,
+                config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions())),
                 config.authConfig(), config.maxStartups,
@@ -204,6 +205,8 @@ final class ServerCommand {
         private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
+        private int clientAliveIntervalSeconds;
+        private int clientAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         private String ciphers;
         private String kexAlgorithms;
         private String hostKeyAlgorithms;
@@ -295,6 +298,8 @@ final class ServerCommand {
                         forwarding = forwardingKeyword(keyword, value, where, line);
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
+                    case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
+                    case "clientalivecountmax" -> clientAliveCountMax = Integer.parseInt(value);
                     case "ciphers" -> ciphers = checked(value, v -> AlgorithmList.apply(Ciphers.defaultNames(),
                             Ciphers.defaultNames(), v, "cipher"), where, line);
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
@@ -335,8 +340,8 @@ final class ServerCommand {
                 // sshd's words for a value it cannot read, by the kind of value the keyword takes
                 String why = switch (keyword.toLowerCase(Locale.ROOT)) {
                     case "port" -> "Badly formatted port number.";
-                    case "maxauthtries", "maxsessions" -> keyword + " integer value invalid.";
-                    case "logingracetime" -> "invalid time value.";
+                    case "maxauthtries", "maxsessions", "clientalivecountmax" -> keyword + " integer value invalid.";
+                    case "logingracetime", "clientaliveinterval" -> "invalid time value.";
                     default -> "unsupported option \"" + value + "\".";
                 };
                 throw new IllegalArgumentException(where + " line " + line + ": " + why, e);
@@ -456,14 +461,12 @@ final class ServerCommand {
             return p;
         }
 
-        /** sshd's time format: plain seconds, or with s/m/h suffixes. */
-        private static int parseSeconds(String value) {
-            String v = value.toLowerCase(Locale.ROOT);
-            int unit = v.endsWith("h") ? 3600 : v.endsWith("m") ? 60 : 1;
-            if (Character.isLetter(v.charAt(v.length() - 1))) {
-                v = v.substring(0, v.length() - 1);
-            }
-            return Integer.parseInt(v) * unit;
+        /**
+         * sshd_config(5) TIME FORMATS: numbers each with an optional unit (s, m, h, d, w), summed ({@code 1h30m});
+         * anything else is a NumberFormatException, as sshd's convtime refuses it.
+         */
+        static int parseSeconds(String value) {
+            return new KeywordArgs("time", List.of(value), "", 0).secondsOrThrow();
         }
 
         /** AuthorizedKeysFile: %h is the home directory, %u the user, %% a percent; relative paths start at home. */
@@ -525,6 +528,12 @@ final class ServerCommand {
 
         int maxAuthTries() {
             return maxAuthTries;
+        }
+
+        /** The connection settings: OpenSSH's windows and packets, with ClientAliveInterval/ClientAliveCountMax. */
+        ConnectionConfig connectionConfig() {
+            return ConnectionConfig.DEFAULT.withKeepAlive(Duration.ofSeconds(clientAliveIntervalSeconds),
+                    clientAliveCountMax);
         }
 
         int loginGraceSeconds() {

@@ -5,6 +5,7 @@ import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.SshAgent;
 import dev.sluice.auth.UserInteraction;
 import dev.sluice.connection.ChannelOpenException;
+import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
@@ -44,6 +45,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -228,7 +230,9 @@ final class SshCommand {
                 .withTransport(transport)
                 .withBannerSink(err::print)
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000)
-                .withAuth(o.authConfig(err));
+                .withAuth(o.authConfig(err))
+                .withConnection(ConnectionConfig.DEFAULT.withKeepAlive(
+                        Duration.ofSeconds(o.serverAliveIntervalSeconds), o.serverAliveCountMax));
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
@@ -286,6 +290,7 @@ final class SshCommand {
             }
             if (!o.noCommand) {
                 int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
                         "disconnected by user").awaitUninterruptibly(1000);
@@ -298,6 +303,8 @@ final class SshCommand {
             if (closed != null && !closed.local()) {
                 err.println("Received disconnect from " + o.host + " port " + o.port + ":" + closed.reason().code()
                         + ": " + closed.message());
+            } else if (closed != null && closed.reason() == DisconnectReason.CONNECTION_LOST) {
+                printKeepAliveTimeout(o, connection);
             } else if (closed != null && closed.reason() != DisconnectReason.BY_APPLICATION) {
                 err.println("ssh: " + closed.message());
             } else if (closed == null) {
@@ -305,6 +312,15 @@ final class SshCommand {
             }
             client.group().shutdownGracefully();
             return 255;
+        }
+    }
+
+    /** ssh's "Timeout, server HOST not responding." when ServerAliveCountMax keepalives went unanswered. */
+    private void printKeepAliveTimeout(SshOptions o, SshConnection connection) {
+        TransportClosed closed = dev.sluice.transport.TransportSession.of(connection.parent()).closed().orElse(null);
+        if (closed != null && closed.local() && closed.reason() == DisconnectReason.CONNECTION_LOST
+                && o.showsInfo()) {
+            err.println(closed.message());
         }
     }
 
@@ -348,8 +364,8 @@ final class SshCommand {
             Future<Integer> reply = replies.get(i).awaitUninterruptibly();
             if (reply.isSuccess()) {
                 if (spec.bindPort() == 0 && o.showsInfo()) {
-                    err.println("Allocated port " + reply.getNow() + " for remote forward to " + spec.host() + ":"
-                            + spec.hostPort());
+                    err.println("Allocated port " + reply.getNow() + " for remote forward to "
+                            + spec.destination());
                 }
             } else if (!connection.parent().isActive()) {
                 return true; // the main loop reports why the connection ended
@@ -622,8 +638,8 @@ final class SshCommand {
         int verbosity;
         int connectTimeoutSeconds;
         int connectionAttempts = 1;
-        int serverAliveInterval;
-        int serverAliveCountMax = 3;
+        int serverAliveIntervalSeconds;
+        int serverAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         List<String> preferredAuthentications = ClientAuthConfig.DEFAULT_PREFERRED;
         boolean preferredAuthenticationsSet;
         boolean pubkeyAuthentication = true;
@@ -905,7 +921,7 @@ final class SshCommand {
                 case "serveraliveinterval" -> {
                     int v = a.seconds();
                     if (store) {
-                        serverAliveInterval = v;
+                        serverAliveIntervalSeconds = v;
                     }
                 }
                 case "serveralivecountmax" -> {

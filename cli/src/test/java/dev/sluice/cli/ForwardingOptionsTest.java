@@ -23,21 +23,23 @@ class ForwardingOptionsTest {
     void dashRAndRemoteForwardAddRemoteForwardings() throws Exception {
         SshCommand.SshOptions o = new SshCommand.SshOptions();
         for (Getopt.Option opt : new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(),
-                new String[] {"-R", "0:localhost:80", "-o", "RemoteForward [::1]:8080 db:5432", "host"}).options()) {
+                new String[] {"-R", "0:localhost:80", "-o", "RemoteForward [::1]:8080 db:5432", "-R", "1080",
+                    "-o", "RemoteForward localhost:0", "host"}).options()) {
             o.apply(opt);
         }
         assertThat(o.remoteForwards).containsExactly(new RemoteForward(null, 0, "localhost", 80),
-                new RemoteForward("::1", 8080, "db", 5432));
+                new RemoteForward("::1", 8080, "db", 5432), RemoteForward.dynamic(null, 1080),
+                RemoteForward.dynamic("localhost", 0));
         assertThat(o.showsInfo()).isTrue();
     }
 
     @Test
     void aBadRemoteForwardIsRefusedWithSshsMessage() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(new String[] {"ssh", "-N", "-R", "8080", "host"},
+        int status = Main.run(new String[] {"ssh", "-N", "-R", "80x80", "host"},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(255);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Bad remote forwarding specification '8080'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Bad remote forwarding specification '80x80'");
     }
 
     @Test

@@ -275,7 +275,7 @@ class SshConfigFileTest {
         assertThat(o.setEnv).containsExactly(Map.entry("A", "1"));
         assertThat(o.logLevel).isEqualTo("DEBUG");
         assertThat(o.requestTty).isEqualTo("force");
-        assertThat(o.serverAliveInterval).isEqualTo(5);
+        assertThat(o.serverAliveIntervalSeconds).isEqualTo(5);
         assertThat(o.hashKnownHosts).isTrue();
     }
 

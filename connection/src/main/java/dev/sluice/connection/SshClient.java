@@ -171,6 +171,7 @@ public final class SshClient implements AutoCloseable {
         auth.addListener(f -> {
             if (f.isSuccess()) {
                 connection.authenticated(target.user());
+                KeepAliveHandler.installIfEnabled(ch, connection.connection(), target.connection());
                 result.trySuccess(connection.connection());
             } else {
                 TransportClosed closed = session.closed().orElse(null);

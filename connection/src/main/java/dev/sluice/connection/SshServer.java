@@ -37,6 +37,7 @@ public final class SshServer implements AutoCloseable {
      * @param authenticator who may log in with which key
      * @param maxAuthTries sshd's MaxAuthTries
      * @param loginGraceSeconds sshd's LoginGraceTime (0: none)
+     * @param connection windows, packet size, channel limit, and ClientAliveInterval/ClientAliveCountMax
      * @param openHandlers the channel types clients may open, by type (e.g. direct-tcpip)
      * @param auth password, keyboard-interactive, AuthenticationMethods, banner (publickey is {@code authenticator},
      *     null to turn it off)
@@ -125,6 +126,7 @@ public final class SshServer implements AutoCloseable {
         user.addListener(f -> {
             if (f.isSuccess()) {
                 connection.authenticated(((AuthenticatedUser) f.getNow()).user());
+                KeepAliveHandler.installIfEnabled(ch, connection.connection(), config.connection());
             }
         });
         ch.pipeline().addLast("connection", connection);

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The remote forwardings a client connection has asked for, and its {@code forwarded-tcpip} open handler: a channel
  * the server opens is accepted only for a forwarding we requested and the server granted, matched as ssh matches it
- * (the address as we sent it, and the port the server listens on), and connected to that forwarding's destination.
+ * (the address as we sent it, and the port the server listens on), and connected to that forwarding's destination
+ * (for reverse dynamic forwarding, accepted at once and served by a {@link ChannelSocksServer}).
  * Anything else is refused ADMINISTRATIVELY_PROHIBITED "open failed", with ssh's warning. Kept on the SSH socket;
  * touched only on the connection's event loop.
  */
@@ -59,6 +60,10 @@ final class ClientRemoteForwards {
         }
         log.debug("client_request_forwarded_tcpip: listen {} port {}, originator {} port {}", open.host(),
                 open.port(), open.originatorAddress(), Integer.toUnsignedLong(open.originatorPort()));
-        OutboundConnect.connect(request, forward.host(), forward.hostPort());
+        if (forward.isDynamic()) {
+            request.accept(new ChannelSocksServer(DynamicPortForwarder.DEFAULT_HANDSHAKE_TIMEOUT.toMillis()));
+        } else {
+            OutboundConnect.connect(request, forward.host(), forward.hostPort());
+        }
     }
 }

@@ -3,8 +3,10 @@ package dev.sluice.forwarding;
 import dev.sluice.connection.ChannelOpenRequest;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.message.OpenFailureReason;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Connects a peer-opened channel to {@code host:port} on the connection's own event loop and accepts it once
  * connected, bridged by a {@link SocketChannelBridge}; a failed connect rejects it with CONNECT_FAILED and the
  * system's words ("Connection refused", "Name or service not known"). Shared by the server's {@code direct-tcpip}
- * and the client's {@code forwarded-tcpip}.
+ * and the client's {@code forwarded-tcpip}; reverse dynamic forwarding ({@link ChannelSocksServer}) uses the socket
+ * half only.
  */
 final class OutboundConnect {
     private static final Logger log = LoggerFactory.getLogger(OutboundConnect.class);
@@ -27,22 +30,29 @@ final class OutboundConnect {
 
     static void connect(ChannelOpenRequest request, String host, int port) {
         SocketChannelBridge bridge = new SocketChannelBridge();
-        NettyTransports.bootstrap(request.connection().eventLoop())
+        connect(request.connection().eventLoop(), bridge, host, port).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                request.accept(bridge);
+            } else {
+                String why = NettyTransports.describeConnectFailure(f.cause());
+                log.info("channel {}: connect_to {} port {}: failed: {}", request.localId(), host, port, why);
+                request.reject(OpenFailureReason.CONNECT_FAILED, why);
+            }
+        });
+    }
+
+    /**
+     * Connects a socket on {@code loop} to {@code host:port}, with {@code bridge} as its handler and the socket
+     * options the bridge needs (AUTO_READ off, half-closure); a name is resolved off the loop.
+     */
+    static ChannelFuture connect(EventLoop loop, SocketChannelBridge bridge, String host, int port) {
+        return NettyTransports.bootstrap(loop)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
                 .resolver(OffloadingResolverGroup.INSTANCE)
                 .handler(bridge)
-                .connect(address(host, port))
-                .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        request.accept(bridge);
-                    } else {
-                        String why = NettyTransports.describeConnectFailure(f.cause());
-                        log.info("channel {}: connect_to {} port {}: failed: {}", request.localId(), host, port, why);
-                        request.reject(OpenFailureReason.CONNECT_FAILED, why);
-                    }
-                });
+                .connect(address(host, port));
     }
 
     /** An IP literal as a resolved address (no resolver round trip), a name as an unresolved one. */

@@ -6,13 +6,15 @@ import java.util.List;
 /**
  * One remote forwarding, {@code ssh -R [bind_address:]port:host:hostport}: the server listens on
  * {@code bindAddress:bindPort} and every connection it accepts there is connected from here to {@code host:hostPort}.
+ * Or reverse dynamic forwarding, {@code ssh -R [bind_address:]port} (OpenSSH 7.6+): {@code host} is null and
+ * {@code hostPort} 0, and each connection carries a SOCKS request that this side serves, connecting wherever it asks.
  *
  * @param bindAddress the address the server should listen on as written, or null when none was given (ssh then
  *        asks for {@code localhost}); {@code ""} and {@code "*"} ask for all interfaces. The server's GatewayPorts
  *        decides what is really bound.
  * @param bindPort the server's port, 0 to have the server allocate one
- * @param host the destination, resolved here
- * @param hostPort the destination port
+ * @param host the destination, resolved here; null for reverse dynamic forwarding
+ * @param hostPort the destination port; 0 for reverse dynamic forwarding
  */
 public record RemoteForward(String bindAddress, int bindPort, String host, int hostPort) {
     /** OpenSSH's limit for host names in forwardings (NI_MAXHOST). */
@@ -22,15 +24,36 @@ public record RemoteForward(String bindAddress, int bindPort, String host, int h
         if (bindPort < 0 || bindPort > 65535) {
             throw new IllegalArgumentException("bad listen port " + bindPort);
         }
-        if (hostPort < 1 || hostPort > 65535) {
+        if (host == null) {
+            if (hostPort != 0) {
+                throw new IllegalArgumentException("a reverse dynamic forward has no connect port: " + hostPort);
+            }
+        } else if (hostPort < 1 || hostPort > 65535) {
             throw new IllegalArgumentException("bad connect port " + hostPort);
-        }
-        if (host.isEmpty() || host.length() >= MAX_HOST) {
+        } else if (host.isEmpty() || host.length() >= MAX_HOST) {
             throw new IllegalArgumentException("bad connect host \"" + host + "\"");
         }
         if (bindAddress != null && bindAddress.length() >= MAX_HOST) {
             throw new IllegalArgumentException("bad listen address");
         }
+    }
+
+    /** A reverse dynamic (SOCKS) forwarding, {@code ssh -R [bind_address:]port}. */
+    public static RemoteForward dynamic(String bindAddress, int bindPort) {
+        return new RemoteForward(bindAddress, bindPort, null, 0);
+    }
+
+    /** Whether this is reverse dynamic forwarding: this side is the SOCKS server for each forwarded connection. */
+    public boolean isDynamic() {
+        return host == null;
+    }
+
+    /**
+     * The destination as ssh names it in its messages ("Allocated port N for remote forward to DEST"):
+     * {@code host:hostport}, or {@code socks:0} for reverse dynamic forwarding.
+     */
+    public String destination() {
+        return isDynamic() ? "socks:0" : host + ":" + hostPort;
     }
 
     /**
@@ -46,10 +69,10 @@ public record RemoteForward(String bindAddress, int bindPort, String host, int h
 
     /**
      * Parses the argument of {@code -R} as OpenSSH's {@code parse_forward} does for remote forwardings: fields
-     * separated by {@code :}, a field in square brackets taken literally (IPv6 addresses); three fields are
-     * {@code port:host:hostport}, four {@code bind_address:port:host:hostport}; the listen port may be 0. The
-     * RemoteForward keyword's two arguments are parsed by joining them with {@code :}. Unix-domain sockets and the
-     * SOCKS form ({@code -R [bind_address:]port} alone) are not supported.
+     * separated by {@code :}, a field in square brackets taken literally (IPv6 addresses); one field is
+     * {@code port} and two {@code bind_address:port} (reverse dynamic forwarding), three {@code port:host:hostport},
+     * four {@code bind_address:port:host:hostport}; the listen port may be 0. The RemoteForward keyword's two
+     * arguments are parsed by joining them with {@code :}. Unix-domain sockets are not supported.
      *
      * @throws IllegalArgumentException with the text ssh prints, "Bad remote forwarding specification 'SPEC'"
      */
@@ -64,11 +87,13 @@ public record RemoteForward(String bindAddress, int bindPort, String host, int h
                         + "': Unix-domain socket forwarding is not supported");
             }
         }
-        if (fields.size() <= 2) {
-            throw new IllegalArgumentException("Bad remote forwarding specification '" + spec
-                    + "': reverse dynamic (SOCKS) forwarding is not supported");
-        }
         try {
+            if (fields.size() == 1) {
+                return dynamic(null, port(fields.get(0)));
+            }
+            if (fields.size() == 2) {
+                return dynamic(fields.get(0), port(fields.get(1)));
+            }
             if (fields.size() == 3) {
                 return new RemoteForward(null, port(fields.get(0)), fields.get(1), port(fields.get(2)));
             }
@@ -83,8 +108,8 @@ public record RemoteForward(String bindAddress, int bindPort, String host, int h
 
     /** The spec in ssh(1)'s form, brackets around addresses with colons; {@link #parse} reads it back. */
     public String toSpec() {
-        String connect = bracket(host) + ":" + hostPort;
-        return bindAddress == null ? bindPort + ":" + connect : bracket(bindAddress) + ":" + bindPort + ":" + connect;
+        String listen = bindAddress == null ? String.valueOf(bindPort) : bracket(bindAddress) + ":" + bindPort;
+        return isDynamic() ? listen : listen + ":" + bracket(host) + ":" + hostPort;
     }
 
     private static String bracket(String s) {

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * The client side of {@code ssh -R}: asks the server to listen ({@code tcpip-forward}) and connects every
  * {@code forwarded-tcpip} channel the server then opens for it to the forwarding's destination, bridged by a
  * {@link SocketChannelBridge} on the SSH connection's event loop. Channels the server opens for forwardings we did not
- * ask for are refused. The parallel of {@link LocalPortForwarder}.
+ * ask for are refused. The parallel of {@link LocalPortForwarder}. For reverse dynamic forwarding
+ * ({@link RemoteForward#isDynamic()}) each channel carries a SOCKS request, which this side answers as the SOCKS
+ * server ({@link ChannelSocksServer}) before bridging to the destination it names.
  *
  * <pre>{@code
  * RemotePortForwarder r = new RemotePortForwarder(connection, RemoteForward.parse("0:localhost:8080"));
@@ -67,16 +69,16 @@ public final class RemotePortForwarder {
                                 port = -1; // not one uint32: as unusable as a port out of range
                             }
                             if (port <= 0 || port > 65535) {
-                                log.error("Invalid allocated port {} for remote forward to {}:{}",
-                                        Integer.toUnsignedLong(port), forward.host(), forward.hostPort());
+                                log.error("Invalid allocated port {} for remote forward to {}",
+                                        Integer.toUnsignedLong(port), forward.destination());
                                 result.tryFailure(new IOException("remote port forwarding failed for listen port 0"));
                                 return;
                             }
                         }
                         ClientRemoteForwards.of(connection).add(address, port, forward);
                         boundPort = port;
-                        log.debug("remote forward success for: listen {}:{}, connect {}:{}", address, port,
-                                forward.host(), forward.hostPort());
+                        log.debug("remote forward success for: listen {}:{}, connect {}", address, port,
+                                forward.destination());
                         result.trySuccess(port);
                     });
         });

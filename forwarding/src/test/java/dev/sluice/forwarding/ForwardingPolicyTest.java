@@ -186,8 +186,9 @@ class ForwardingPolicyTest {
                     .hasMessage("Bad remote forwarding specification '" + spec + "'");
         }
         assertThatThrownBy(() -> RemoteForward.parse("8080:/tmp/sock")).hasMessageContaining("Unix-domain socket");
-        assertThatThrownBy(() -> RemoteForward.parse("localhost:8080")).hasMessage(
-                "Bad remote forwarding specification 'localhost:8080': reverse dynamic (SOCKS) forwarding is not"
-                + " supported");
+        for (String spec : List.of("", "x", "localhost:x", "70000")) {
+            assertThatThrownBy(() -> RemoteForward.parse(spec))
+                    .hasMessage("Bad remote forwarding specification '" + spec + "'");
+        }
     }
 }

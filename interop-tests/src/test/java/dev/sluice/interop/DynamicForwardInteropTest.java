@@ -123,8 +123,17 @@ class DynamicForwardInteropTest {
         return mode.equals("--socks5-hostname") || mode.equals("--socks4a") ? "localhost" : "127.0.0.1";
     }
 
-    /** GETs {@link #SIZE} seeded bytes and PUTs as many random ones through the proxy, checking both by SHA-256. */
     private void assertDownloadAndUploadIntact(String mode, int socks, String host, HttpTarget http)
+            throws Exception {
+        assertCurlDownloadAndUploadIntact(dir, mode, socks, host, http);
+    }
+
+    /**
+     * GETs {@link #SIZE} seeded bytes and PUTs as many random ones with curl through the SOCKS proxy at
+     * {@code 127.0.0.1:socks} ({@code mode} is curl's option for it), checking both by SHA-256; files go to
+     * {@code dir}.
+     */
+    static void assertCurlDownloadAndUploadIntact(Path dir, String mode, int socks, String host, HttpTarget http)
             throws Exception {
         String base = "http://" + host + ":" + http.port();
         Path downloaded = dir.resolve("download-" + System.nanoTime());
@@ -136,7 +145,7 @@ class DynamicForwardInteropTest {
         assertThat(Files.size(downloaded)).isEqualTo(SIZE);
         assertThat(sha256(downloaded)).as("SHA-256 of the download").isEqualTo(DataPump.sha256Of(SIZE, 7));
 
-        Path upload = randomFile(SIZE);
+        Path upload = randomFile(dir, SIZE);
         try (ManagedProcess curl = curl(mode, socks, "-T", upload.toString(), base + HttpTarget.UPLOAD_PATH)) {
             assertThat(curl.awaitExit(TIMEOUT)).as("curl upload exit status; stderr: %s", curl.stderr())
                     .isEqualTo(0);
@@ -156,7 +165,7 @@ class DynamicForwardInteropTest {
         return SluiceSshCommand.to(sshd.port()).identity(clientKey.privateKey()).knownHosts(knownHosts);
     }
 
-    private Path randomFile(long size) throws IOException {
+    private static Path randomFile(Path dir, long size) throws IOException {
         Path file = dir.resolve("upload-" + System.nanoTime());
         SplittableRandom random = new SplittableRandom(size);
         byte[] block = new byte[1 << 16];

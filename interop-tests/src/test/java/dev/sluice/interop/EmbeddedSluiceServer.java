@@ -90,6 +90,14 @@ final class EmbeddedSluiceServer implements AutoCloseable {
                 ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, sessions);
     }
 
+    /** A server with Sluice's defaults and these connection settings (windows, ClientAliveInterval/CountMax). */
+    static EmbeddedSluiceServer startWithConnection(Path dir, List<String> authorizedKeys,
+            ConnectionConfig connection)
+            throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), t -> t,
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, ForwardingPolicy.DEFAULT, null, connection);
+    }
+
     private static UnaryOperator<TransportConfig> tunedTo(TunnelCipher cipher) {
         return t -> cipher == null ? t : t.withCiphers(List.of(cipher.wireName));
     }
@@ -98,11 +106,19 @@ final class EmbeddedSluiceServer implements AutoCloseable {
             UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
             MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions)
             throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, hostKeys, configure, auth, maxAuthTries, maxStartups, policy, sessions,
+                ConnectionConfig.DEFAULT);
+    }
+
+    private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, ConnectionConfig connection)
+            throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
-                new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, ConnectionConfig.DEFAULT,
+                new AuthorizedKeysAuthenticator(authorized), maxAuthTries, 120, connection,
                 sessions == null ? Map.of("direct-tcpip", new DirectTcpipHandler(policy))
                         : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                                 SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),

@@ -48,6 +48,8 @@ class ServerConfigTestInteropTest {
         "DisableForwarding maybe",
         "LogLevel loud",
         "UsePAM maybe",
+        "ClientAliveInterval 1x",
+        "ClientAliveCountMax many",
         "Match User alice,!bob Address 10.0.0.0/8,127.0.0.1|AllowTcpForwarding no|PermitOpen 127.0.0.1:80"
             + "|Match LocalPort 2222|GatewayPorts yes|PermitListen 8080|Match All|DisableForwarding yes",
         "Match User",

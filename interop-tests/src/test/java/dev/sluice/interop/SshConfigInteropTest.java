@@ -69,6 +69,7 @@ class SshConfigInteropTest {
                     Include DIR/included.conf
                     LocalForward 8080 localhost:80
                     RemoteForward 9000 localhost:9000
+                    RemoteForward 127.0.0.1:9001
                     DynamicForward 1080
                     ExitOnForwardFailure yes
                     GatewayPorts yes

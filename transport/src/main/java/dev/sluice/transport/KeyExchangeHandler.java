@@ -114,14 +114,21 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelRekeyTimer();
-        held.removeAndFailAll(new ClosedChannelException());
+        failHeldWrites();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelRekeyTimer();
-        held.removeAndFailAll(new ClosedChannelException());
+        failHeldWrites();
+    }
+
+    /** Nearly always nothing is held: no exception (and stack trace) is made for every closing connection. */
+    private void failHeldWrites() {
+        if (!held.isEmpty()) {
+            held.removeAndFailAll(new ClosedChannelException());
+        }
     }
 
     // ---- outbound ----

@@ -1,23 +1,17 @@
 package dev.sluice.benchmarks.forwarding;
 
+import dev.sluice.benchmarks.peer.BenchmarkRun;
 import dev.sluice.benchmarks.peer.Peer;
 import dev.sluice.benchmarks.peer.PeerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * End-to-end {@code -L} forwarding benchmark: moves the same volume through a loopback tunnel for each cipher and each
@@ -94,23 +88,12 @@ public final class ForwardingBenchmark {
             System.exit(2);
             return;
         }
-        String table = new ForwardingBenchmark(options).run();
-        System.out.println(table);
-        if (options.out != null) {
-            Files.createDirectories(options.out.toAbsolutePath().getParent());
-            Files.writeString(options.out, table + "\n");
-            System.err.println("written to " + options.out);
-        }
-        // Daemon threads only, but be explicit: nothing should keep this JVM alive.
-        System.exit(0);
+        BenchmarkRun.run(options.common, new ForwardingBenchmark(options)::measureAll);
     }
 
-    private String run() throws IOException {
-        Path work = Files.createTempDirectory("sluice-fwd-bench-");
+    private String measureAll(Peer.Setup setup) throws IOException {
         List<Row> rows = new ArrayList<>();
         try (LoopbackPump pump = new LoopbackPump()) {
-            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), options.java, options.classpath,
-                    work);
             // Warm the pump itself so the first measured row does not pay for its JIT.
             for (int i = 0; i < 3; i++) {
                 pump.transfer(pump.targetPort(), Math.min(options.warmup, 256L << 20), options.direction,
@@ -125,10 +108,6 @@ public final class ForwardingBenchmark {
                         rows.add(measure(pump, setup, pairing, cipher));
                     }
                 }
-            }
-        } finally {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         return table(rows);
@@ -204,7 +183,7 @@ public final class ForwardingBenchmark {
                 : options.timeout;
     }
 
-    private String table(List<Row> rows) throws IOException {
+    private String table(List<Row> rows) {
         Map<String, Double> baseline = new LinkedHashMap<>();
         for (Row row : rows) {
             if (row.pairing == Pairing.OPENSSH && !row.mbPerSecond.isEmpty()) {
@@ -212,11 +191,7 @@ public final class ForwardingBenchmark {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append("### -L forwarding throughput, loopback\n\n");
-        out.append("- JDK (as picked by ./sluice): ").append(jdkDescription()).append('\n');
-        out.append("- CPU: ").append(cpuDescription()).append('\n');
-        out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")))
-                .append('\n');
+        out.append(BenchmarkRun.header("-L forwarding throughput, loopback", options.common));
         out.append(String.format(Locale.ROOT, "- Volume: %s per run, direction %s (%s), median of %d run(s) after "
                         + "one %s warm-up per row; MB = 10^6 bytes, GB = 10^9 bytes; CPU = user+system of the whole "
                         + "process tree (sshd's per-connection children included)%n%n",
@@ -257,44 +232,6 @@ public final class ForwardingBenchmark {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    /** {@code java -version} of the JDK the launcher picks, on one line. */
-    private String jdkDescription() {
-        try {
-            String java = runAndRead(List.of(options.repo.resolve("sluice").toString()), Map.of("SLUICE_WHICH_JAVA",
-                    "1")).trim();
-            String version = runAndRead(List.of(java, "-version"), Map.of());
-            return version.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(Collectors.joining("; "))
-                    + " (" + java + ")";
-        } catch (IOException e) {
-            return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                    + " (launcher not asked: " + e.getMessage() + ")";
-        }
-    }
-
-    private static String cpuDescription() throws IOException {
-        List<String> cpuinfo = Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8);
-        String model = cpuinfo.stream().filter(l -> l.startsWith("model name")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-        long logical = cpuinfo.stream().filter(l -> l.startsWith("processor")).count();
-        return model + ", " + logical + " logical CPU(s)";
-    }
-
-    private static String runAndRead(List<String> command, Map<String, String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out.trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return out;
-    }
-
     /** Parsed command-line options. */
     static final class Options {
         long size = 1L << 30;
@@ -305,42 +242,27 @@ public final class ForwardingBenchmark {
         List<String> ciphers = DEFAULT_CIPHERS;
         Duration budget = Duration.ofSeconds(540);
         Duration timeout = Duration.ofSeconds(120);
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classpath = System.getProperty("java.class.path");
-        Path out;
+        final BenchmarkRun.CommonOptions common = new BenchmarkRun.CommonOptions();
 
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                String value;
-                int eq = arg.indexOf('=');
-                if (arg.startsWith("--") && eq > 0) {
-                    value = arg.substring(eq + 1);
-                    arg = arg.substring(0, eq);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException(arg + " needs a value");
-                }
-                switch (arg) {
+            BenchmarkRun.parse(args, o.common, (option, value) -> {
+                switch (option) {
                     case "--size" -> o.size = parseSize(value);
                     case "--warmup" -> o.warmup = parseSize(value);
-                    case "--runs" -> o.runs = positive(arg, Integer.parseInt(value));
+                    case "--runs" -> o.runs = positive(option, Integer.parseInt(value));
                     case "--direction" -> o.direction = LoopbackPump.Direction.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--only" -> o.pairings = Arrays.stream(value.split(",")).map(String::trim)
                             .map(Pairing::byKey).distinct().toList();
                     case "--ciphers" -> o.ciphers = Arrays.stream(value.split(",")).map(String::trim).toList();
                     case "--budget" -> o.budget = Duration.ofSeconds(Long.parseLong(value));
-                    case "--timeout" -> o.timeout = Duration.ofSeconds(positive(arg, Integer.parseInt(value)));
-                    case "--repo" -> o.repo = Path.of(value).toAbsolutePath().normalize();
-                    case "--out" -> o.out = Path.of(value);
-                    case "--java" -> o.java = Path.of(value);
-                    case "--classpath" -> o.classpath = value;
-                    default -> throw new IllegalArgumentException("unknown option " + arg);
+                    case "--timeout" -> o.timeout = Duration.ofSeconds(positive(option, Integer.parseInt(value)));
+                    default -> {
+                        return false;
+                    }
                 }
-            }
+                return true;
+            });
             if (o.warmup < 0) {
                 o.warmup = Math.min(o.size, 256L << 20);
             }

@@ -1,24 +1,18 @@
 package dev.sluice.benchmarks.setup;
 
+import dev.sluice.benchmarks.peer.BenchmarkRun;
 import dev.sluice.benchmarks.peer.Peer;
 import dev.sluice.benchmarks.peer.PeerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Connection-setup benchmark: full SSH connections per second (TCP connect, curve25519-sha256, ssh-ed25519 host key,
@@ -65,33 +59,16 @@ public final class SetupBenchmark {
             System.exit(2);
             return;
         }
-        String table = new SetupBenchmark(options).run();
-        System.out.println(table);
-        if (options.out != null) {
-            Files.createDirectories(options.out.toAbsolutePath().getParent());
-            Files.writeString(options.out, table + "\n");
-            System.err.println("written to " + options.out);
-        }
-        System.exit(0);
-    }
-
-    private String run() throws IOException {
-        Path work = Files.createTempDirectory("sluice-setup-bench-");
-        List<Row> rows = new ArrayList<>();
-        try {
-            Peer.Setup setup = Peer.Setup.create(options.repo.resolve("sluice"), options.java, options.classpath,
-                    work);
+        SetupBenchmark benchmark = new SetupBenchmark(options);
+        BenchmarkRun.run(options.common, setup -> {
+            List<Row> rows = new ArrayList<>();
             for (int parallel : options.parallel) {
                 for (Peer peer : options.peers) {
-                    rows.add(measure(setup, peer, parallel));
+                    rows.add(benchmark.measure(setup, peer, parallel));
                 }
             }
-        } finally {
-            try (Stream<Path> files = Files.walk(work)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        return table(rows);
+            return benchmark.table(rows);
+        });
     }
 
     private Row measure(Peer.Setup setup, Peer peer, int parallel) {
@@ -102,7 +79,7 @@ public final class SetupBenchmark {
             server = peer.startServer(setup);
             client = PeerProcess.startWithInput("setup client", setup.javaCommand(SetupClient.class.getName(),
                     "--impl", peer.name().toLowerCase(Locale.ROOT), "--port", Integer.toString(server.port()),
-                    "--key", setup.clientKey().toString(), "--cipher", options.cipher,
+                    "--key", setup.clientKey().toString(), "--cipher", options.common.cipher,
                     "--warmup-seconds", Double.toString(options.warmupSeconds),
                     "--seconds", Double.toString(options.seconds), "--parallel", Integer.toString(parallel)),
                     setup.work());
@@ -144,7 +121,7 @@ public final class SetupBenchmark {
         }
     }
 
-    private String table(List<Row> rows) throws IOException {
+    private String table(List<Row> rows) {
         Map<Integer, Double> baseline = new HashMap<>();
         for (Row row : rows) {
             if (row.peer() == Peer.OPENSSH && row.connections() > 0) {
@@ -152,15 +129,11 @@ public final class SetupBenchmark {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append("### Connection setup, loopback\n\n");
-        out.append("- JDK: ").append(javaVersion()).append('\n');
-        out.append("- CPU: ").append(cpuDescription()).append('\n');
-        out.append("- Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z")))
-                .append('\n');
+        out.append(BenchmarkRun.header("Connection setup, loopback", options.common));
         out.append(String.format(Locale.ROOT, "- Each connection: TCP connect, curve25519-sha256, ssh-ed25519 host key,"
                 + " publickey (Ed25519) login, one direct-tcpip channel opened and closed, disconnect; %s; %.0f s "
                 + "measured after %.0f s of warm-up per row. OpenSSH's client CPU is its ssh processes (exec "
-                + "included); sshd's includes its per-connection children.%n%n", options.cipher, options.seconds,
+                + "included); sshd's includes its per-connection children.%n%n", options.common.cipher, options.seconds,
                 options.warmupSeconds));
         out.append("| client → server | client loops | connections/s | median ms | p99 ms | client CPU ms/conn "
                 + "| server CPU ms/conn | vs OpenSSH |\n");
@@ -187,60 +160,30 @@ public final class SetupBenchmark {
         return out.toString();
     }
 
-    private String javaVersion() {
-        try {
-            Process p = new ProcessBuilder(options.java.toString(), "-version").redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return text.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst().orElse("?") + " ("
-                    + options.java + ")";
-        } catch (IOException e) {
-            return options.java.toString();
-        }
-    }
-
-    private static String cpuDescription() throws IOException {
-        List<String> cpuinfo = Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8);
-        String model = cpuinfo.stream().filter(l -> l.startsWith("model name")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-        long logical = cpuinfo.stream().filter(l -> l.startsWith("processor")).count();
-        return model + ", " + logical + " logical CPU(s)";
-    }
-
     /** Parsed command-line options. */
     static final class Options {
         double seconds = 10;
         double warmupSeconds = 10;
         List<Integer> parallel = List.of(1, 4);
         List<Peer> peers = List.of(Peer.SLUICE, Peer.OPENSSH, Peer.MINA);
-        String cipher = "aes128-gcm@openssh.com";
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classpath = System.getProperty("java.class.path");
-        Path out;
+        final BenchmarkRun.CommonOptions common = new BenchmarkRun.CommonOptions();
 
         static Options parse(String[] args) {
             Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(arg + " needs a value");
-                }
-                String value = args[++i];
-                switch (arg) {
+            BenchmarkRun.parse(args, o.common, (option, value) -> {
+                switch (option) {
                     case "--seconds" -> o.seconds = Double.parseDouble(value);
                     case "--warmup" -> o.warmupSeconds = Double.parseDouble(value);
                     case "--parallel" -> o.parallel = Arrays.stream(value.split(",")).map(String::trim)
                             .map(Integer::parseInt).toList();
                     case "--only" -> o.peers = Arrays.stream(value.split(",")).map(String::trim)
                             .map(v -> Peer.valueOf(v.toUpperCase(Locale.ROOT))).toList();
-                    case "--cipher" -> o.cipher = value;
-                    case "--repo" -> o.repo = Path.of(value).toAbsolutePath().normalize();
-                    case "--java" -> o.java = Path.of(value);
-                    case "--classpath" -> o.classpath = value;
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + arg);
+                    default -> {
+                        return false;
+                    }
                 }
-            }
+                return true;
+            });
             return o;
         }
     }
