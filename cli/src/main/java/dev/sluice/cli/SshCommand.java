@@ -1047,10 +1047,6 @@ final class SshCommand {
                     logLevel.equalsIgnoreCase("QUIET"));
         }
 
-        private static boolean yes(String v) {
-            return v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("true");
-        }
-
         /** The authentication settings; BatchMode means nobody is asked anything. */
         ClientAuthConfig authConfig(PrintStream err) {
             UserInteraction terminal = new UserInteraction() {

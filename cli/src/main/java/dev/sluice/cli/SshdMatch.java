@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * One {@code Match} block of sluice server's sshd_config: its criteria ({@code User}, {@code Address},
@@ -158,7 +159,7 @@ final class SshdMatch {
         throw new IllegalArgumentException(value);
     }
 
-    private static <T> T parsed(String where, int line, String message, java.util.function.Supplier<T> parse) {
+    private static <T> T parsed(String where, int line, String message, Supplier<T> parse) {
         try {
             return parse.get();
         } catch (IllegalArgumentException e) {
