@@ -7,6 +7,7 @@ import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.MaxStartups;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
@@ -15,6 +16,7 @@ import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.ForwardingUser;
 import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -31,6 +33,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +53,7 @@ import java.util.function.Function;
  * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
  */
 final class ServerCommand {
-    private static final String USAGE = "usage: sluice server [-De] [-d] [-p port] [--bind address] [-h host_key_file]\n"
+    private static final String USAGE = "usage: sluice server [-Det] [-d] [-p port] [--bind address] [-h host_key_file]\n"
             + "                     [-f config_file] [-o option]";
 
     private final PrintStream out;
@@ -64,8 +67,9 @@ final class ServerCommand {
     int run(String[] args) {
         SshdConfig config = new SshdConfig();
         boolean debug = false;
+        boolean test = false;
         try {
-            Getopt opts = new Getopt("p:h:o:f:dDe", List.of("bind"), args);
+            Getopt opts = new Getopt("p:h:o:f:dDet", List.of("bind"), args);
             if (!opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("unexpected argument " + opts.operands().get(0));
             }
@@ -77,6 +81,7 @@ final class ServerCommand {
                     case "o" -> config.setOption(o.argument());
                     case "f" -> config.readFile(Path.of(o.argument()));
                     case "d" -> debug = true;
+                    case "t" -> test = true;
                     case "D", "e" -> {
                         // sluice server always stays in the foreground and logs to standard error.
                     }
@@ -87,9 +92,16 @@ final class ServerCommand {
             err.println("sluice server: " + e.getMessage());
             err.println(USAGE);
             return 255;
+        } catch (NoSuchFileException e) {
+            err.println(e.getMessage() + ": No such file or directory");
+            return 1;
         } catch (IllegalArgumentException | IOException e) {
             err.println(e.getMessage());
             return 255;
+        }
+        if (test) {
+            // sshd -t: the configuration is valid; nothing is started.
+            return 0;
         }
         Logging.configure(debug ? "DEBUG" : config.logLevel());
         try {
@@ -124,7 +136,11 @@ final class ServerCommand {
             transport = transport.withMacs(AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(),
                     config.macs(), "MAC"));
         }
-        ForwardingPolicy policy = config.forwardingPolicy();
+        ForwardingPolicy global = config.forwardingPolicy();
+        // With Match blocks, each request's policy depends on who asks, from where, to which local port.
+        Function<SshConnection, ForwardingPolicy> policy = !config.hasMatchBlocks() ? c -> global
+                : c -> config.forwardingPolicy(ForwardingUser.of(c).name(), address(c.parent().remoteAddress()),
+                        c.parent().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0);
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
@@ -133,7 +149,7 @@ final class ServerCommand {
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
                         DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
-                                policy.disableForwarding() ? AllowStreamLocalForwarding.NO
+                                global.disableForwarding() ? AllowStreamLocalForwarding.NO
                                         : config.allowStreamLocalForwarding())),
                 config.authConfig(), config.maxStartups,
                 new TcpipForwardHandler(policy).handlers());
@@ -206,6 +222,11 @@ final class ServerCommand {
         return SshKeyPair.generateEd25519("sluice host key");
     }
 
+    private static String address(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress()
+                : "";
+    }
+
     private static String hostString(InetSocketAddress a) {
         String h = a.getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
@@ -241,6 +262,8 @@ final class ServerCommand {
         private MaxStartups maxStartups = MaxStartups.DEFAULT;
         private Path banner;
         private final Map<String, String> subsystems = new LinkedHashMap<>();
+        /** The Match blocks, in file order. */
+        private final List<SshdMatch> matches = new ArrayList<>();
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
@@ -255,7 +278,14 @@ final class ServerCommand {
             set(option.substring(0, cut).trim(), option.substring(cut + 1).trim(), "command-line", 0);
         }
 
+        /**
+         * Reads an sshd_config file. As sshd, an unknown keyword or a keyword without its argument is reported and
+         * counted and reading goes on ("FILE: terminating, N bad configuration options" at the end); any other bad
+         * value stops at once.
+         */
         void readFile(Path file) throws IOException {
+            List<String> errors = new ArrayList<>();
+            SshdMatch block = null;
             int n = 0;
             for (String line : Files.readAllLines(file)) {
                 n++;
@@ -264,10 +294,34 @@ final class ServerCommand {
                     continue;
                 }
                 String[] kv = t.split("[ \t=]+", 2);
-                if (kv.length < 2) {
-                    throw new IllegalArgumentException(file + " line " + n + ": missing argument.");
+                try {
+                    if (kv.length < 2) {
+                        throw new CountedError(file + " line " + n + ": no argument after keyword \"" + kv[0] + "\"");
+                    }
+                    if (kv[0].equalsIgnoreCase("match")) {
+                        block = SshdMatch.parse(kv[1], file.toString(), n);
+                        matches.add(block);
+                    } else if (block != null) {
+                        block.set(kv[0], kv[1], file.toString(), n);
+                    } else {
+                        set(kv[0], kv[1], file.toString(), n);
+                    }
+                } catch (CountedError e) {
+                    errors.add(e.getMessage());
                 }
-                set(kv[0], kv[1], file.toString(), n);
+            }
+            if (!errors.isEmpty()) {
+                errors.add(file + ": terminating, " + errors.size() + " bad configuration options");
+                throw new IllegalArgumentException(String.join("\n", errors));
+            }
+        }
+
+        /** A bad line sshd counts and reads past, rather than stopping at. */
+        private static final class CountedError extends IllegalArgumentException {
+            private static final long serialVersionUID = 1L;
+
+            CountedError(String message) {
+                super(message);
             }
         }
 
@@ -281,7 +335,8 @@ final class ServerCommand {
                     case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
                     case "trustedusercakeys" -> trustedUserCaKeys = value.equalsIgnoreCase("none") ? null
                             : Path.of(expandHome(value));
-                    case "allowtcpforwarding" -> allowTcpForwarding = AllowTcpForwarding.parse(value);
+                    case "allowtcpforwarding" -> allowTcpForwarding = checked(where, line,
+                            "unsupported option \"" + value + "\".", () -> AllowTcpForwarding.parse(value));
                     case "permitopen", "permitlisten", "gatewayports", "disableforwarding" ->
                         forwarding = forwardingKeyword(keyword, value, where, line);
                     case "allowstreamlocalforwarding" ->
@@ -290,14 +345,16 @@ final class ServerCommand {
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
                     case "clientalivecountmax" -> clientAliveCountMax = Integer.parseInt(value);
-                    case "ciphers" -> ciphers = value;
+                    case "ciphers" -> ciphers = checked(value, v -> AlgorithmList.apply(Ciphers.defaultNames(),
+                            Ciphers.defaultNames(), v, "cipher"), where, line);
                     case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms, where, line);
                     case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms,
                             where, line);
-                    case "macs" -> macs = value;
+                    case "macs" -> macs = checked(value, v -> AlgorithmList.apply(Macs.defaultNames(),
+                            SshCommand.supportedMacs(), v, "MAC"), where, line);
                     case "compression" -> compression = parseCompression(value);
                     case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
-                    case "loglevel" -> logLevel = value;
+                    case "loglevel" -> logLevel = logLevel(value, where, line);
                     case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
                     case "passwordauthentication" -> passwordAuthentication = yes(value);
                     case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
@@ -306,7 +363,7 @@ final class ServerCommand {
                     case "authenticationmethods" -> authenticationMethods = checked(where, line,
                             "invalid authentication method list.",
                             () -> ServerAuthConfig.parseAuthenticationMethods(value));
-                    case "maxstartups" -> maxStartups = checked(where, line, "Illegal MaxStartups spec.",
+                    case "maxstartups" -> maxStartups = checked(where, line, "Invalid MaxStartups spec.",
                             () -> MaxStartups.parse(value));
                     case "banner" -> banner = value.equals("none") ? null : Path.of(expandHome(value));
                     case "subsystem" -> subsystem(value, where, line);
@@ -315,15 +372,34 @@ final class ServerCommand {
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
                     case "usepam", "strictmodes", "pidfile" -> {
-                        // Accepted for sshd_config compatibility: embedded mode has no PAM or pid file.
+                        // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
+                        // sshd checks them.
+                        if (!keyword.equalsIgnoreCase("pidfile")) {
+                            yes(value);
+                        }
                     }
-                    default -> throw new IllegalArgumentException(where + " line " + line
-                            + ": Bad configuration option: " + keyword);
+                    default -> throw new CountedError(where + ": line " + line + ": Bad configuration option: "
+                            + keyword);
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + " line " + line + ": invalid value for " + keyword + ": "
-                        + value);
+                // sshd's words for a value it cannot read, by the kind of value the keyword takes
+                String why = switch (keyword.toLowerCase(Locale.ROOT)) {
+                    case "port" -> "Badly formatted port number.";
+                    case "maxauthtries", "maxsessions", "clientalivecountmax" -> keyword + " integer value invalid.";
+                    case "logingracetime", "clientaliveinterval" -> "invalid time value.";
+                    default -> "unsupported option \"" + value + "\".";
+                };
+                throw new IllegalArgumentException(where + " line " + line + ": " + why, e);
             }
+        }
+
+        /** LogLevel's names, as sshd's log_level_number. */
+        private static String logLevel(String value, String where, int line) {
+            return switch (value.toUpperCase(Locale.ROOT)) {
+                case "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3" -> value;
+                default -> throw new IllegalArgumentException(where + " line " + line + ": unsupported log level '"
+                        + value + "'");
+            };
         }
 
         /** The forwarding policy keywords, with sshd's "FILE line N: …" errors. */
@@ -332,12 +408,22 @@ final class ServerCommand {
                 return switch (keyword.toLowerCase(Locale.ROOT)) {
                     case "permitopen" -> forwarding.withPermitOpen(PermitList.parseOpen(value));
                     case "permitlisten" -> forwarding.withPermitListen(PermitList.parseListen(value));
-                    case "gatewayports" -> forwarding.withGatewayPorts(GatewayPorts.parse(value));
+                    case "gatewayports" -> forwarding.withGatewayPorts(GatewayPorts.parse(yesNoOr(value,
+                            "clientspecified")));
                     default -> forwarding.withDisableForwarding(yesNo(value));
                 };
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
+        }
+
+        /** {@code value} when it is yes, no or {@code other}; sshd's "unsupported option" otherwise. */
+        private static String yesNoOr(String value, String other) {
+            if (value.equalsIgnoreCase(other)) {
+                return value;
+            }
+            yesNo(value);
+            return value;
         }
 
         private static boolean yesNo(String value) {
@@ -420,14 +506,12 @@ final class ServerCommand {
             return p;
         }
 
-        /** sshd's time format: plain seconds, or with s/m/h suffixes. */
+        /**
+         * sshd_config(5) TIME FORMATS: numbers each with an optional unit (s, m, h, d, w), summed ({@code 1h30m});
+         * anything else is a NumberFormatException, as sshd's convtime refuses it.
+         */
         static int parseSeconds(String value) {
-            String v = value.toLowerCase(Locale.ROOT);
-            int unit = v.endsWith("h") ? 3600 : v.endsWith("m") ? 60 : 1;
-            if (Character.isLetter(v.charAt(v.length() - 1))) {
-                v = v.substring(0, v.length() - 1);
-            }
-            return Integer.parseInt(v) * unit;
+            return new KeywordArgs("time", List.of(value), "", 0).secondsOrThrow();
         }
 
         /** AuthorizedKeysFile: %h is the home directory, %u the user, %% a percent; relative paths start at home. */
@@ -469,6 +553,16 @@ final class ServerCommand {
 
         AllowTcpForwarding allowTcpForwarding() {
             return allowTcpForwarding;
+        }
+
+        /** The policy for one connection: the global one with what the Match blocks that apply to it set. */
+        ForwardingPolicy forwardingPolicy(String user, String address, int localPort) {
+            return SshdMatch.apply(forwardingPolicy(), matches, user, address, localPort);
+        }
+
+        /** Whether any Match block is configured, so the policy depends on the connection. */
+        boolean hasMatchBlocks() {
+            return !matches.isEmpty();
         }
 
         /** AllowTcpForwarding, PermitOpen, PermitListen, GatewayPorts and DisableForwarding as one policy. */

@@ -38,10 +38,20 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,13 +59,15 @@ import java.util.function.Function;
 import java.util.Map;
 
 /**
- * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords (for {@code -o}), same
- * messages on standard error, exit status 255 on connection, host key or authentication failure. With a command, a
+ * {@code sluice ssh}: OpenSSH's ssh for tunnels. Same option letters and ssh_config keywords ({@code -o}, {@code -F},
+ * ~/.ssh/config then /etc/ssh/ssh_config, read by {@link SshConfigFile}; the first value of a keyword wins), same
+ * messages on standard error, exit status 255 on connection, host key or authentication failure; {@code -G} prints
+ * the resolved configuration ({@link ConfigDump}). With a command, a
  * subsystem ({@code -s}) or neither (a shell), it runs a session ({@link SessionRunner}) and exits with the remote
  * command's status; {@code -N} runs none.
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46CgNnsTtqv] [-c cipher_spec] [-i identity_file]\n"
+    private static final String USAGE = "usage: sluice ssh [-46CGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
             + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
             + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
             + "           [-p port] destination [command [argument ...]]";
@@ -65,23 +77,39 @@ final class SshCommand {
     /** The agent connection while authenticating, if there is an agent; it lives as long as the command. */
     private SshAgent agent;
 
+    /** The system-wide ssh_config, read after the user's. */
+    private final Path systemConfig;
+
     SshCommand(PrintStream out, PrintStream err) {
+        this(out, err, Path.of("/etc/ssh/ssh_config"));
+    }
+
+    SshCommand(PrintStream out, PrintStream err, Path systemConfig) {
         this.out = out;
         this.err = err;
+        this.systemConfig = systemConfig;
     }
 
     int run(String[] args) {
         SshOptions o = new SshOptions();
+        String configFile = null;
+        boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CgNnsTtqvp:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
-                o.apply(opt);
+                switch (opt.name()) {
+                    case "F" -> configFile = opt.argument();
+                    case "G" -> dump = true;
+                    default -> o.apply(opt);
+                }
             }
             if (opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("missing destination");
             }
             o.destination(opts.operands().get(0));
             o.command = String.join(" ", opts.operands().subList(1, opts.operands().size()));
+            readConfigs(o, configFile);
+            o.resolve();
         } catch (Getopt.UsageException e) {
             err.println("sluice ssh: " + e.getMessage());
             err.println(USAGE);
@@ -89,14 +117,74 @@ final class SshCommand {
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 255;
+        } catch (IOException e) {
+            err.println(configFile != null && e instanceof NoSuchFileException
+                    && e.getMessage().equals(configFile) ? "Can't open user config file " + configFile
+                    + ": No such file or directory" : "sluice ssh: " + e);
+            return 255;
+        }
+        if (dump) {
+            try {
+                ConfigDump.print(o, out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 255;
+            }
         }
         if (o.subsystem && o.command.isEmpty() && !o.noCommand) {
             err.println("You must specify a subsystem to invoke.");
             err.println(USAGE);
             return 255;
         }
+        if (o.proxyCommand != null) {
+            err.println("sluice ssh: ProxyCommand is not supported; use ProxyJump");
+            return 255;
+        }
         Logging.configure(o.logLevel);
         return connectAndForward(o);
+    }
+
+    /**
+     * The config files in ssh's order: {@code -F file} alone ({@code none}: no file), else the user's
+     * ~/.ssh/config and then the system file; all of them again when a {@code Match final} asked for a second pass.
+     */
+    private void readConfigs(SshOptions o, String configFile) throws IOException {
+        boolean again = readConfigs(o, configFile, false);
+        if (again) {
+            o.host = o.matchHost(false).toLowerCase(Locale.ROOT);
+            readConfigs(o, configFile, true);
+        }
+    }
+
+    /**
+     * As ssh for ~/.ssh/config: a file others may write, or that belongs to someone other than the user or root,
+     * could make ssh run their commands (Match exec, ProxyCommand), so it is refused.
+     */
+    static void checkOwnerAndPermissions(Path file) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+        String owner = a.owner().getName();
+        boolean othersWrite = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        if (othersWrite || !(owner.equals(SshOptions.localUser()) || owner.equals("root"))) {
+            throw new IllegalArgumentException("Bad owner or permissions on " + file);
+        }
+    }
+
+    private boolean readConfigs(SshOptions o, String configFile, boolean finalPass) throws IOException {
+        if (configFile != null) {
+            return !configFile.equals("none") && SshConfigFile.read(Path.of(configFile), o, true, finalPass);
+        }
+        boolean again = false;
+        Path user = home().resolve(".ssh/config");
+        if (Files.isRegularFile(user)) {
+            checkOwnerAndPermissions(user);
+            again = SshConfigFile.read(user, o, true, finalPass);
+        }
+        if (Files.isRegularFile(systemConfig)) {
+            again |= SshConfigFile.read(systemConfig, o, false, finalPass);
+        }
+        return again;
     }
 
     /** The MACs a MACs list may name: the defaults and the SHA-1 ones that must be asked for. */
@@ -167,6 +255,18 @@ final class SshCommand {
             }
             Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
                     .awaitUninterruptibly();
+            // ConnectionAttempts: as ssh, only a TCP connection that could not be made is tried again, a second apart.
+            for (int attempt = 1; attempt < o.connectionAttempts && via == null && !connecting.isSuccess()
+                    && (connecting.cause() instanceof ConnectException
+                            || connecting.cause() instanceof ConnectTimeoutException); attempt++) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                connecting = client.connect(target).awaitUninterruptibly();
+            }
             if (!connecting.isSuccess()) {
                 closeAgent();
                 err.println(describe(o.user, o.host, o.port, connecting.cause()));
@@ -365,7 +465,7 @@ final class SshCommand {
 
     /** CertificateFile entries, then each identity file's {@code -cert.pub} that exists (ssh's order). */
     private static List<Path> certificateFiles(SshOptions o, List<Path> identityFiles) {
-        List<Path> out = new ArrayList<>(o.certificateFiles);
+        List<Path> out = new ArrayList<>(o.certificatePaths);
         for (Path file : identityFiles) {
             Path cert = Path.of(file + "-cert.pub");
             if (Files.exists(cert) && !out.contains(cert)) {
@@ -510,18 +610,61 @@ final class SshCommand {
 
     /** The options of one ssh invocation, from its letters and {@code -o} keywords, with ssh's defaults. */
     static final class SshOptions {
+        /**
+         * Keywords OpenSSH 9.2 knows that sluice does not implement: accepted and ignored (ssh ignores the ones it
+         * was built without in the same way), so existing config files keep working. Anything else is an error.
+         */
+        static final Set<String> IGNORED_KEYWORDS = Set.of("addkeystoagent", "addressfamily", "bindaddress",
+                "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
+                "canonicalizemaxdots", "canonicalizepermittedcnames", "casignaturealgorithms", "checkhostip",
+                "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
+                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardagent",
+                "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
+                "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
+                "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
+                "hostbasedacceptedalgorithms", "hostbasedkeytypes", "hostbasedauthentication", "hostkeyalias",
+                "ipqos", "kbdinteractivedevices", "knownhostscommand", "localcommand", "logverbose",
+                "nohostauthenticationforlocalhost", "permitlocalcommand", "permitremoteopen", "pkcs11provider",
+                "proxyusefdpass", "remotecommand", "requiredrsasize", "revokedhostkeys", "securitykeyprovider",
+                "syslogfacility", "tcpkeepalive", "tunnel",
+                "tunneldevice", "updatehostkeys", "verifyhostkeydns", "visualhostkey", "xauthlocation",
+                // Deprecated or removed keywords that ssh 9.2 still accepts without effect.
+                "cipher", "protocol", "useroaming", "fallbacktorsh", "usersh", "useprivilegedport",
+                "rsaauthentication", "rhostsrsaauthentication", "compressionlevel", "dsaauthentication",
+                "kerberosauthentication", "kerberostgtpassing", "afstokenpassing", "rhostsauthentication",
+                "skeyauthentication", "tisauthentication", "globalknownhostsfile2", "userknownhostsfile2",
+                "identityfile2", "smartcarddevice");
+        /**
+         * The keywords whose every value counts (a value already there is not added twice, as ssh's add_* functions
+         * do, which matters on the second pass that {@code Match final} asks for); for every other keyword the first
+         * value obtained wins.
+         */
+        private static final Set<String> CUMULATIVE = Set.of("identityfile", "certificatefile", "localforward",
+                "remoteforward", "dynamicforward", "sendenv");
+
+        /** The destination as given on the command line (%n); Host lines match it. */
+        String originalHost;
+        /** The HostName keyword, unexpanded; null when not set. */
+        String hostName;
+        /** The host to connect to (HostName with %h expanded, lower case), set by {@link #resolve}. */
         String host;
-        String user = System.getProperty("user.name");
-        boolean userGiven;
+        /** The remote user: -l, User, or the destination's user@; the local user after {@link #resolve}. */
+        String user;
         int port = 22;
+        /** IdentityFile as written (ssh -G prints it so); expanded into {@link #identityFiles} by resolve. */
+        final List<String> identityFileSpecs = new ArrayList<>();
         final List<Path> identityFiles = new ArrayList<>();
-        final List<Path> certificateFiles = new ArrayList<>();
+        final List<String> certificateFiles = new ArrayList<>();
+        /** CertificateFile names with tokens and {@code ~} expanded, once {@link #resolve()} ran. */
+        final List<Path> certificatePaths = new ArrayList<>();
         final List<LocalForward> forwards = new ArrayList<>();
         final List<RemoteForward> remoteForwards = new ArrayList<>();
         final List<DynamicForward> dynamicForwards = new ArrayList<>();
         List<Jump> jumps = List.of();
         int streamLocalBindMask = LocalPortForwarder.DEFAULT_STREAM_LOCAL_BIND_MASK;
         boolean streamLocalBindUnlink;
+        String proxyJump;
+        String proxyCommand;
         boolean jumpOption;
         boolean noCommand;
         String command = "";
@@ -534,47 +677,60 @@ final class SshCommand {
         String ciphers;
         String kexAlgorithms;
         String hostKeyAlgorithms;
+        String pubkeyAcceptedAlgorithms;
         String macs;
         boolean compression;
         RekeyLimit rekeyLimit;
         String strictHostKeyChecking = "ask";
+        /** UserKnownHostsFile as written; expanded into {@link #userKnownHostsFiles} by resolve. */
+        final List<String> userKnownHostsSpecs = new ArrayList<>();
         final List<Path> userKnownHostsFiles = new ArrayList<>();
+        /** The expanded UserKnownHostsFile names as text, which ssh -G prints without normalising them. */
+        final List<String> userKnownHostsExpanded = new ArrayList<>();
+        boolean hashKnownHosts;
         boolean batchMode;
         boolean exitOnForwardFailure;
         boolean gatewayPorts;
         String logLevel = "ERROR";
         int verbosity;
         int connectTimeoutSeconds;
+        int connectionAttempts = 1;
         int serverAliveIntervalSeconds;
         int serverAliveCountMax = ConnectionConfig.DEFAULT_KEEPALIVE_COUNT_MAX;
         List<String> preferredAuthentications = ClientAuthConfig.DEFAULT_PREFERRED;
+        boolean preferredAuthenticationsSet;
         boolean pubkeyAuthentication = true;
         boolean passwordAuthentication = true;
         boolean kbdInteractiveAuthentication = true;
         int numberOfPasswordPrompts = 3;
         boolean identitiesOnly;
         String identityAgent;
+        String ignoreUnknown;
+        /** Keywords that already have their value (first obtained value wins, as in ssh). */
+        private final Set<String> seen = new HashSet<>();
 
         void apply(Getopt.Option opt) {
             switch (opt.name()) {
                 case "4", "6" -> {
                     // The address family follows from the destination; nothing to choose here.
                 }
-                case "T" -> requestTty = "no";
-                case "t" -> requestTty = requestTty.equals("yes") || requestTty.equals("force") ? "force" : "yes";
-                case "n" -> nullStdin = true;
-                case "s" -> subsystem = true;
-                case "N" -> noCommand = true;
-                case "C" -> compression = true;
-                case "g" -> gatewayPorts = true;
-                case "q" -> logLevel = "QUIET";
-                case "v" -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2";
+                case "T" -> letter("requesttty", () -> requestTty = "no");
+                case "t" -> letter("requesttty", () -> requestTty = requestTty.equals("yes")
+                        || requestTty.equals("force") ? "force" : "yes");
+                case "n" -> letter("stdinnull", () -> nullStdin = true);
+                case "s" -> letter("sessiontype", () -> subsystem = true);
+                case "N" -> letter("sessiontype", () -> noCommand = true);
+                case "C" -> letter("compression", () -> compression = true);
+                case "g" -> letter("gatewayports", () -> gatewayPorts = true);
+                case "q" -> letter("loglevel", () -> logLevel = "QUIET");
+                case "v" -> letter("loglevel", () -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2");
                 case "p" -> set("Port", opt.argument());
                 case "l" -> set("User", opt.argument());
                 case "i" -> set("IdentityFile", opt.argument());
-                case "L" -> set("LocalForward", opt.argument());
-                case "R" -> set("RemoteForward", opt.argument());
-                case "D" -> set("DynamicForward", opt.argument());
+                // The letters report a bad spec in their own words ("Bad local forwarding specification 'x'").
+                case "L" -> forwards.add(LocalForward.parse(opt.argument()));
+                case "R" -> remoteForwards.add(RemoteForward.parse(opt.argument()));
+                case "D" -> dynamicForwards.add(DynamicForward.parse(opt.argument()));
                 case "J" -> {
                     if (jumpOption) {
                         throw new IllegalArgumentException("Only a single -J option is permitted (use commas to"
@@ -582,6 +738,8 @@ final class SshCommand {
                     }
                     jumpOption = true;
                     jumps = Jump.parseList(opt.argument(), "Invalid -J argument");
+                    proxyJump = opt.argument();
+                    seen.add("proxyjump");
                 }
                 case "c" -> set("Ciphers", opt.argument());
                 case "m" -> set("MACs", opt.argument());
@@ -590,27 +748,35 @@ final class SshCommand {
             }
         }
 
+        /** An option letter sets its keyword outright, as ssh's getopt loop does, and config files cannot undo it. */
+        private void letter(String keyword, Runnable effect) {
+            effect.run();
+            seen.add(keyword);
+        }
+
         /** Validates an algorithm list now, so a bad one fails before connecting, in ssh's words. */
-        private static String checked(String spec, Function<String, List<String>> parse) {
+        private static String checked(String spec, Function<String, List<String>> parse, String where, int line) {
             try {
                 parse.apply(spec);
                 return spec;
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("command-line line 0: " + e.getMessage(), e);
+                throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
         }
 
         void destination(String d) {
             int at = d.lastIndexOf('@');
             if (at >= 0) {
-                if (!userGiven) {
+                if (user == null) {
                     user = d.substring(0, at);
+                    seen.add("user");
                 }
                 d = d.substring(at + 1);
             }
             if (d.startsWith("ssh://")) {
                 throw new IllegalArgumentException("sluice ssh: ssh:// URIs are not supported yet");
             }
+            originalHost = d;
             host = d;
         }
 
@@ -621,79 +787,323 @@ final class SshCommand {
             if (cut < 0) {
                 throw new IllegalArgumentException("command-line: line 0: Bad configuration option: " + o);
             }
-            set(o.substring(0, cut).trim(), o.substring(cut + 1).trim());
+            String keyword = o.substring(0, cut).trim().toLowerCase(Locale.ROOT);
+            if (keyword.equals("host") || keyword.equals("match") || keyword.equals("include")) {
+                throw new IllegalArgumentException((keyword.equals("include") ? "Include" : "Host")
+                        + " directive not supported as a command-line option");
+            }
+            set(keyword, SshConfigFile.split(o.substring(cut + 1).trim(), "command-line", 0), "command-line", 0,
+                    true);
         }
 
         private void set(String keyword, String value) {
+            set(keyword, List.of(value), "command-line", 0, true);
+        }
+
+        /**
+         * One keyword line from the command line or a config file. Its arguments are always checked (ssh checks the
+         * lines of inactive Host blocks too); the value is kept when {@code active} and the keyword has none yet.
+         *
+         * @throws IllegalArgumentException with ssh's message ("FILE line N: …") for a bad line
+         */
+        void set(String keyword, List<String> args, String where, int line, boolean active) {
             String k = keyword.toLowerCase(Locale.ROOT);
-            try {
-                switch (k) {
-                    case "port" -> port = Integer.parseInt(value);
-                    case "user" -> {
-                        user = value;
-                        userGiven = true;
+            boolean store = active && (CUMULATIVE.contains(k) || !seen.contains(k));
+            KeywordArgs a = new KeywordArgs(k, args, where, line);
+            switch (k) {
+                case "port" -> {
+                    int p = a.port();
+                    if (store) {
+                        port = p;
                     }
-                    case "hostname" -> host = value;
-                    case "identityfile" -> identityFiles.add(Path.of(value.startsWith("~/")
-                            ? home().resolve(value.substring(2)).toString() : value));
-                    case "certificatefile" -> certificateFiles.add(Path.of(value.startsWith("~/")
-                            ? home().resolve(value.substring(2)).toString() : value));
-                    case "localforward" -> forwards.add(LocalForward.parse(value.replaceFirst("\\s+", ":")));
-                    case "remoteforward" -> remoteForwards.add(RemoteForward.parse(value.replaceFirst("\\s+", ":")));
-                    case "dynamicforward" -> dynamicForwards.add(DynamicForward.parse(value));
-                    case "streamlocalbindmask" -> streamLocalBindMask = Integer.parseInt(value, 8);
-                    case "streamlocalbindunlink" -> streamLocalBindUnlink = yes(value);
-                    case "proxyjump" -> jumps = Jump.parseList(value,
-                            "command-line: line 0: Invalid ProxyJump \"" + value + "\"");
-                    case "ciphers" -> ciphers = value;
-                    case "kexalgorithms" -> kexAlgorithms = checked(value, SshCommand::kexAlgorithms);
-                    case "hostkeyalgorithms" -> hostKeyAlgorithms = checked(value, SshCommand::hostKeyAlgorithms);
-                    case "macs" -> macs = value;
-                    case "compression" -> compression = yes(value);
-                    case "rekeylimit" -> rekeyLimit = RekeyLimit.parse(value);
-                    case "stricthostkeychecking" -> strictHostKeyChecking = value;
-                    case "userknownhostsfile" -> {
-                        for (String f : value.split("\\s+")) {
-                            userKnownHostsFiles.add(Path.of(f.startsWith("~/") ? home().resolve(f.substring(2))
-                                    .toString() : f));
-                        }
-                    }
-                    case "batchmode" -> batchMode = yes(value);
-                    case "exitonforwardfailure" -> exitOnForwardFailure = yes(value);
-                    case "gatewayports" -> gatewayPorts = yes(value);
-                    case "loglevel" -> logLevel = value;
-                    case "connecttimeout" -> connectTimeoutSeconds = Integer.parseInt(value);
-                    case "preferredauthentications" -> preferredAuthentications = List.of(value.split(","));
-                    case "pubkeyauthentication" -> pubkeyAuthentication = yes(value);
-                    case "passwordauthentication" -> passwordAuthentication = yes(value);
-                    case "kbdinteractiveauthentication", "challengeresponseauthentication" ->
-                            kbdInteractiveAuthentication = yes(value);
-                    case "numberofpasswordprompts" -> numberOfPasswordPrompts = Integer.parseInt(value);
-                    case "identitiesonly" -> identitiesOnly = yes(value);
-                    case "identityagent" -> identityAgent = value.startsWith("~/")
-                            ? home().resolve(value.substring(2)).toString() : value;
-                    case "requesttty" -> requestTty = value.toLowerCase(Locale.ROOT);
-                    case "sendenv" -> sendEnv.addAll(List.of(value.trim().split("\\s+")));
-                    case "setenv" -> {
-                        for (String pair : value.trim().split("\\s+")) {
-                            int eq = pair.indexOf('=');
-                            if (eq <= 0) {
-                                throw new IllegalArgumentException("command-line line 0: Invalid environment.");
-                            }
-                            setEnv.putIfAbsent(pair.substring(0, eq), pair.substring(eq + 1));
-                        }
-                    }
-                    case "serveraliveinterval" -> serverAliveIntervalSeconds =
-                            ServerCommand.SshdConfig.parseSeconds(value);
-                    case "serveralivecountmax" -> serverAliveCountMax = Integer.parseInt(value);
-                    case "tcpkeepalive", "addressfamily" -> {
-                        // Accepted: TCP keepalives are the system's; the address family follows the name.
-                    }
-                    default -> throw new IllegalArgumentException(
-                            "command-line: line 0: Bad configuration option: " + keyword);
                 }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Bad " + keyword + " '" + value + "'");
+                case "user" -> {
+                    String u = a.one();
+                    if (store) {
+                        user = u;
+                    }
+                }
+                case "hostname" -> {
+                    String h = a.one();
+                    if (store) {
+                        hostName = h;
+                    }
+                }
+                case "identityfile" -> {
+                    String f = a.one();
+                    if (store && !identityFileSpecs.contains(f)) {
+                        identityFileSpecs.add(f);
+                    }
+                }
+                case "certificatefile" -> {
+                    String f = a.one();
+                    if (store && !certificateFiles.contains(f)) {
+                        certificateFiles.add(f);
+                    }
+                }
+                case "localforward" -> {
+                    String spec = a.forwardSpec();
+                    LocalForward f = a.parsed(() -> LocalForward.parse(spec));
+                    if (store && !forwards.contains(f)) {
+                        forwards.add(f);
+                    }
+                }
+                case "remoteforward" -> {
+                    String spec = a.forwardSpec();
+                    RemoteForward f = a.parsed(() -> RemoteForward.parse(spec));
+                    if (store && !remoteForwards.contains(f)) {
+                        remoteForwards.add(f);
+                    }
+                }
+                case "dynamicforward" -> {
+                    DynamicForward f = a.parsed(() -> DynamicForward.parse(a.one()));
+                    if (store && !dynamicForwards.contains(f)) {
+                        dynamicForwards.add(f);
+                    }
+                }
+                case "proxyjump" -> {
+                    String v = a.one();
+                    List<Jump> hops = Jump.parseList(v, where + " line " + line + ": Invalid ProxyJump \"" + v + "\"");
+                    if (store && !seen.contains("proxycommand")) {
+                        jumps = hops;
+                        proxyJump = v.equalsIgnoreCase("none") ? null : v;
+                    }
+                }
+                case "proxycommand" -> {
+                    String v = String.join(" ", a.atLeastOne());
+                    if (store && !seen.contains("proxyjump")) {
+                        proxyCommand = v.equalsIgnoreCase("none") ? null : v;
+                    }
+                }
+                case "ciphers" -> {
+                    String v = checked(a.one(), s -> AlgorithmList.apply(Ciphers.defaultNames(),
+                            Ciphers.defaultNames(), s, "cipher"), where, line);
+                    if (store) {
+                        ciphers = v;
+                    }
+                }
+                case "kexalgorithms" -> {
+                    String v = checked(a.one(), SshCommand::kexAlgorithms, where, line);
+                    if (store) {
+                        kexAlgorithms = v;
+                    }
+                }
+                case "hostkeyalgorithms" -> {
+                    String v = checked(a.one(), SshCommand::hostKeyAlgorithms, where, line);
+                    if (store) {
+                        hostKeyAlgorithms = v;
+                    }
+                }
+                case "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes" -> {
+                    String v = checked(a.one(), SshCommand::hostKeyAlgorithms, where, line);
+                    if (active && seen.add("pubkeyacceptedalgorithms")) {
+                        pubkeyAcceptedAlgorithms = v;
+                    }
+                }
+                case "macs" -> {
+                    String v = checked(a.one(), s -> AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), s,
+                            "MAC"), where, line);
+                    if (store) {
+                        macs = v;
+                    }
+                }
+                case "compression" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        compression = v;
+                    }
+                }
+                case "rekeylimit" -> {
+                    String spec = String.join(" ", a.oneOrTwo());
+                    RekeyLimit v = a.parsed(() -> RekeyLimit.parse(spec));
+                    if (store) {
+                        rekeyLimit = v;
+                    }
+                }
+                case "stricthostkeychecking" -> {
+                    String v = a.choice("yes", "no", "ask", "accept-new", "off", "true", "false");
+                    if (store) {
+                        strictHostKeyChecking = v;
+                    }
+                }
+                case "userknownhostsfile" -> {
+                    List<String> v = a.atLeastOne();
+                    if (store) {
+                        userKnownHostsSpecs.addAll(v);
+                    }
+                }
+                case "hashknownhosts" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        hashKnownHosts = v;
+                    }
+                }
+                case "batchmode" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        batchMode = v;
+                    }
+                }
+                case "exitonforwardfailure" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        exitOnForwardFailure = v;
+                    }
+                }
+                case "gatewayports" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        gatewayPorts = v;
+                    }
+                }
+                case "loglevel" -> {
+                    String v = a.choice("QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2",
+                            "DEBUG3");
+                    if (store) {
+                        logLevel = v.toUpperCase(Locale.ROOT);
+                    }
+                }
+                case "connecttimeout" -> {
+                    int v = a.seconds();
+                    if (store) {
+                        connectTimeoutSeconds = v;
+                    }
+                }
+                case "streamlocalbindmask" -> {
+                    String v = a.one();
+                    int mask = a.parsed(() -> Integer.parseInt(v, 8));
+                    if (store) {
+                        streamLocalBindMask = mask;
+                    }
+                }
+                case "streamlocalbindunlink" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        streamLocalBindUnlink = v;
+                    }
+                }
+                case "connectionattempts" -> {
+                    int v = a.integer();
+                    if (store) {
+                        connectionAttempts = v;
+                    }
+                }
+                case "serveraliveinterval" -> {
+                    int v = a.seconds();
+                    if (store) {
+                        serverAliveIntervalSeconds = v;
+                    }
+                }
+                case "serveralivecountmax" -> {
+                    int v = a.integer();
+                    if (store) {
+                        serverAliveCountMax = v;
+                    }
+                }
+                case "preferredauthentications" -> {
+                    String v = a.one();
+                    if (store) {
+                        preferredAuthentications = List.of(v.split(","));
+                        preferredAuthenticationsSet = true;
+                    }
+                }
+                case "pubkeyauthentication" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        pubkeyAuthentication = v;
+                    }
+                }
+                case "passwordauthentication" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        passwordAuthentication = v;
+                    }
+                }
+                case "kbdinteractiveauthentication", "challengeresponseauthentication" -> {
+                    boolean v = a.flag();
+                    if (active && seen.add("kbdinteractiveauthentication")) {
+                        kbdInteractiveAuthentication = v;
+                    }
+                }
+                case "numberofpasswordprompts" -> {
+                    int v = a.integer();
+                    if (store) {
+                        numberOfPasswordPrompts = v;
+                    }
+                }
+                case "identitiesonly" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        identitiesOnly = v;
+                    }
+                }
+                case "identityagent" -> {
+                    String v = a.one();
+                    if (store) {
+                        identityAgent = v;
+                    }
+                }
+                case "requesttty" -> {
+                    String v = a.choice("no", "yes", "force", "auto", "true", "false");
+                    if (store) {
+                        requestTty = v.equals("true") ? "yes" : v.equals("false") ? "no" : v;
+                    }
+                }
+                case "sessiontype" -> {
+                    String v = a.choice("none", "subsystem", "default");
+                    if (store) {
+                        noCommand = v.equals("none");
+                        subsystem = v.equals("subsystem");
+                    }
+                }
+                case "stdinnull" -> {
+                    boolean v = a.flag();
+                    if (store) {
+                        nullStdin = v;
+                    }
+                }
+                case "sendenv" -> {
+                    List<String> v = a.atLeastOne();
+                    if (store) {
+                        for (String pattern : v) {
+                            if (pattern.startsWith("-")) {
+                                sendEnv.removeIf(p -> Patterns.matches(p, pattern.substring(1)));
+                            } else {
+                                sendEnv.add(pattern);
+                            }
+                        }
+                    }
+                }
+                case "setenv" -> {
+                    Map<String, String> v = new LinkedHashMap<>();
+                    for (String pair : a.atLeastOne()) {
+                        int eq = pair.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException(where + " line " + line + ": Invalid SetEnv.");
+                        }
+                        v.putIfAbsent(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                    if (store) {
+                        setEnv.putAll(v);
+                    }
+                }
+                case "ignoreunknown" -> {
+                    String v = a.one();
+                    if (store) {
+                        ignoreUnknown = v;
+                    }
+                }
+                default -> {
+                    if (!IGNORED_KEYWORDS.contains(k)
+                            && (ignoreUnknown == null || !Patterns.matchesList(k, ignoreUnknown.toLowerCase(
+                                    Locale.ROOT)))) {
+                        throw new IllegalArgumentException(where + ": line " + line
+                                + ": Bad configuration option: " + k);
+                    }
+                }
+            }
+            if (store) {
+                seen.add(k);
             }
         }
 
@@ -705,10 +1115,6 @@ final class SshCommand {
         SessionRunner.Spec sessionSpec() {
             return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
                     logLevel.equalsIgnoreCase("QUIET"));
-        }
-
-        private static boolean yes(String v) {
-            return v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("true");
         }
 
         /** The authentication settings; BatchMode means nobody is asked anything. */
@@ -729,8 +1135,178 @@ final class SshCommand {
                     batchMode ? UserInteraction.NONE : terminal);
         }
 
+        /** Whether LogLevel was given (by -q, -v or the keyword); ssh -G prints ssh's INFO otherwise. */
+        boolean logLevelSet() {
+            return seen.contains("loglevel");
+        }
+
+        /** The destination as given on the command line, which Host lines and {@code Match originalhost} match. */
+        String originalHost() {
+            return originalHost;
+        }
+
+        /**
+         * The host {@code Match host} matches: the HostName so far with %h expanded, or on the final pass the
+         * resolved host (as ssh's match_cfg_line).
+         */
+        String matchHost(boolean finalPass) {
+            if (finalPass && host != null) {
+                return host;
+            }
+            return hostName == null ? originalHost : expandHostName();
+        }
+
+        /** The remote user as known so far: User, -l or user@, else the local user. */
+        String effectiveUser() {
+            return user == null ? localUser() : user;
+        }
+
+        private String expandHostName() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < hostName.length(); i++) {
+                char c = hostName.charAt(i);
+                if (c != '%') {
+                    b.append(c);
+                    continue;
+                }
+                char t = i + 1 < hostName.length() ? hostName.charAt(++i) : 0;
+                if (t == 'h') {
+                    b.append(originalHost);
+                } else if (t == '%') {
+                    b.append('%');
+                } else {
+                    throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
+                            + "\npercent_expand: failed");
+                }
+            }
+            return b.toString();
+        }
+
+        /**
+         * Settles what the config files left open, as ssh does after reading them: the host (HostName with %h, lower
+         * case), the user, and the tokens, {@code ~} and {@code ${VAR}} in the file names ssh expands.
+         */
+        void resolve() {
+            host = (hostName == null ? originalHost : expandHostName()).toLowerCase(Locale.ROOT);
+            user = effectiveUser();
+            identityFiles.clear();
+            for (String f : identityFileSpecs) {
+                identityFiles.add(Path.of(expandTokens(tildeExpand(f), host, true)));
+            }
+            certificatePaths.clear();
+            for (String f : certificateFiles) {
+                certificatePaths.add(Path.of(expandTokens(tildeExpand(f), host, true)));
+            }
+            userKnownHostsFiles.clear();
+            userKnownHostsExpanded.clear();
+            for (String f : userKnownHostsSpecs) {
+                if (!f.equalsIgnoreCase("none")) {
+                    userKnownHostsExpanded.add(expandTokens(tildeExpand(f), host, true));
+                    userKnownHostsFiles.add(Path.of(userKnownHostsExpanded.get(userKnownHostsExpanded.size() - 1)));
+                }
+            }
+            if (identityAgent != null && !identityAgent.equalsIgnoreCase("none")
+                    && !identityAgent.equals("SSH_AUTH_SOCK") && !identityAgent.startsWith("$")) {
+                identityAgent = expandTokens(tildeExpand(identityAgent), host, true);
+            }
+        }
+
+        /**
+         * ssh's percent tokens for file names and {@code Match exec}: %% %C %d %h %i %k %L %l %n %p %r %u, and with
+         * {@code env} also {@code ${NAME}} from the environment. An unknown token is an error, in ssh's words.
+         */
+        String expandTokens(String s, String remoteHost, boolean env) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (env && c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '{') {
+                    int end = s.indexOf('}', i);
+                    String name = end < 0 ? "" : s.substring(i + 2, end);
+                    String value = name.isEmpty() ? null : System.getenv(name);
+                    if (value == null) {
+                        throw new IllegalArgumentException("vdollar_percent_expand: env var ${" + name
+                                + "} has no value\npercent_dollar_expand: failed");
+                    }
+                    b.append(value);
+                    i = end;
+                    continue;
+                }
+                if (c != '%') {
+                    b.append(c);
+                    continue;
+                }
+                char t = i + 1 < s.length() ? s.charAt(++i) : 0;
+                String r = effectiveUser();
+                b.append(switch (t) {
+                    case '%' -> "%";
+                    case 'C' -> connectionHash(remoteHost, r);
+                    case 'd' -> home().toString();
+                    case 'h' -> remoteHost;
+                    case 'i' -> Integer.toString(localUid());
+                    case 'k', 'n' -> originalHost;
+                    case 'L' -> localHostName().split("\\.", 2)[0];
+                    case 'l' -> localHostName();
+                    case 'p' -> Integer.toString(port);
+                    case 'r' -> r;
+                    case 'u' -> localUser();
+                    default -> throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
+                            + "\npercent_dollar_expand: failed");
+                });
+            }
+            return b.toString();
+        }
+
+        /** %C: the SHA-1 of %l%h%p%r in hex, as ssh 9.2 computes it. */
+        private String connectionHash(String remoteHost, String remoteUser) {
+            try {
+                byte[] d = MessageDigest.getInstance("SHA-1").digest((localHostName() + remoteHost + port + remoteUser)
+                        .getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(d);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static String localUser() {
+            return System.getProperty("user.name");
+        }
+
+        static Path home() {
+            return Path.of(System.getProperty("user.home"));
+        }
+
+        /** {@code ~} and {@code ~/…} as the user's home directory. */
+        static String tildeExpand(String f) {
+            if (f.equals("~")) {
+                return home().toString();
+            }
+            return f.startsWith("~/") ? home().resolve(f.substring(2)).toString() : f;
+        }
+
+        /** gethostname(2), which ssh uses for %l: the kernel's name, not a DNS answer. */
+        private static String localHostName() {
+            try {
+                return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            } catch (IOException e) {
+                try {
+                    return InetAddress.getLocalHost().getHostName();
+                } catch (UnknownHostException u) {
+                    return "localhost";
+                }
+            }
+        }
+
+        /** The process's uid (%i): the owner of /proc/self. */
+        private static int localUid() {
+            try {
+                return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            } catch (IOException | UnsupportedOperationException e) {
+                return -1;
+            }
+        }
+
         List<Path> knownHostsFiles() {
-            return userKnownHostsFiles.isEmpty()
+            return userKnownHostsSpecs.isEmpty()
                     ? List.of(home().resolve(".ssh/known_hosts"), home().resolve(".ssh/known_hosts2"))
                     : userKnownHostsFiles;
         }

@@ -98,6 +98,8 @@ class ForwardingOptionsTest {
         assertThatThrownBy(() -> c.setOption("PermitListen=any 80"))
                 .hasMessage("command-line line 0: any must appear alone on a PermitListen line.");
         assertThatThrownBy(() -> c.setOption("PermitOpen=8080"))
+                .hasMessage("command-line line 0: PermitOpen bad port number");
+        assertThatThrownBy(() -> c.setOption("PermitOpen=:8080"))
                 .hasMessage("command-line line 0: PermitOpen missing host");
         assertThatThrownBy(() -> c.setOption("GatewayPorts=maybe")).hasMessageStartingWith("command-line line 0: ");
         assertThatThrownBy(() -> c.setOption("DisableForwarding=maybe"))

@@ -42,7 +42,7 @@ class SessionOptionsTest {
         SessionRunner.Spec spec = ssh("oSetEnv=A=1 B=two", "oSetEnv=A=3", "oSendEnv=LC_* LANG").sessionSpec();
         assertThat(spec.setEnv()).containsExactly(Map.entry("A", "1"), Map.entry("B", "two"));
         assertThat(spec.sendEnv()).containsExactly("LC_*", "LANG");
-        assertThatThrownBy(() -> ssh("oSetEnv=novalue")).hasMessageContaining("Invalid environment");
+        assertThatThrownBy(() -> ssh("oSetEnv=novalue")).hasMessage("command-line line 0: Invalid SetEnv.");
     }
 
     @Test
@@ -75,7 +75,7 @@ class SessionOptionsTest {
         assertThatThrownBy(() -> c.set("Subsystem", "sftp2 internal-sftp", "cfg", 9))
                 .hasMessageContaining("internal-sftp is not supported");
         assertThatThrownBy(() -> c.set("MaxSessions", "many", "cfg", 10))
-                .hasMessage("cfg line 10: invalid value for MaxSessions: many");
+                .hasMessage("cfg line 10: MaxSessions integer value invalid.");
     }
 
     @Test

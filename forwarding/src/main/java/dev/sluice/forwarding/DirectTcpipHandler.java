@@ -2,9 +2,11 @@ package dev.sluice.forwarding;
 
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.DirectTcpip;
 import dev.sluice.connection.message.OpenFailureReason;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +25,23 @@ import org.slf4j.LoggerFactory;
 public final class DirectTcpipHandler implements ChannelOpenHandler {
     private static final Logger log = LoggerFactory.getLogger(DirectTcpipHandler.class);
 
-    private final ForwardingPolicy policy;
+    /** The policy for a connection: the same for all, or one per connection (sshd_config Match blocks). */
+    private final Function<SshConnection, ForwardingPolicy> policies;
 
     public DirectTcpipHandler(ForwardingPolicy policy) {
-        this.policy = policy;
+        this(connection -> policy);
+    }
+
+    /** A handler whose policy depends on the connection (its user, address, local port), asked at each request. */
+    public DirectTcpipHandler(Function<SshConnection, ForwardingPolicy> policies) {
+        this.policies = policies;
     }
 
     @Override
     public void onOpen(ChannelOpenRequest request) {
         DirectTcpip target = DirectTcpip.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
         ForwardingUser user = ForwardingUser.of(request.connection());
+        ForwardingPolicy policy = policies.apply(request.connection());
         String from = ServerForwards.peer(request.connection());
         long port = Integer.toUnsignedLong(target.port());
         Optional<String> refusal = policy.localForwardingRefusal(user);

@@ -77,7 +77,10 @@ public final class PermitList {
             if (colon < 0 && bareListenPort) {
                 host = "*";
                 port = spec;
-            } else if (colon <= 0 || spec.indexOf('/') >= 0) {
+            } else if (colon < 0) {
+                // sshd's hpdelim2 takes the whole word as the host, and then finds no port.
+                throw new IllegalArgumentException(keyword + " bad port number");
+            } else if (colon == 0 || spec.indexOf('/') >= 0) {
                 throw new IllegalArgumentException(keyword + " missing host");
             } else {
                 host = spec.substring(0, colon);

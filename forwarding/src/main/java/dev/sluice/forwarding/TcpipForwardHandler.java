@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,16 @@ public final class TcpipForwardHandler implements GlobalRequestHandler {
     public static final String FORWARDED_TCPIP = "forwarded-tcpip";
     private static final Logger log = LoggerFactory.getLogger(TcpipForwardHandler.class);
 
-    private final ForwardingPolicy policy;
+    /** The policy for a connection: the same for all, or one per connection (sshd_config Match blocks). */
+    private final Function<SshConnection, ForwardingPolicy> policies;
 
     public TcpipForwardHandler(ForwardingPolicy policy) {
-        this.policy = policy;
+        this(connection -> policy);
+    }
+
+    /** A handler whose policy depends on the connection (its user, address, local port), asked at each request. */
+    public TcpipForwardHandler(Function<SshConnection, ForwardingPolicy> policies) {
+        this.policies = policies;
     }
 
     /** This handler under both request names, for {@code SshServer.Config.globalRequestHandlers}. */
@@ -71,6 +78,7 @@ public final class TcpipForwardHandler implements GlobalRequestHandler {
     private void forward(InboundGlobalRequest request, TcpipForward f) {
         SshConnection connection = request.connection();
         ForwardingUser user = ForwardingUser.of(connection);
+        ForwardingPolicy policy = policies.apply(connection);
         String from = ServerForwards.peer(connection);
         long port = Integer.toUnsignedLong(f.port());
         if (port > 65535) {

@@ -65,7 +65,7 @@ class ForwardingPolicyTest {
 
     @Test
     void malformedEntriesGetSshdsWords() {
-        assertThatThrownBy(() -> PermitList.parseOpen("80")).hasMessage("PermitOpen missing host");
+        assertThatThrownBy(() -> PermitList.parseOpen("80")).hasMessage("PermitOpen bad port number");
         assertThatThrownBy(() -> PermitList.parseOpen("h:0")).hasMessage("PermitOpen bad port number");
         assertThatThrownBy(() -> PermitList.parseOpen("h:65536")).hasMessage("PermitOpen bad port number");
         assertThatThrownBy(() -> PermitList.parseOpen("h:http")).hasMessage("PermitOpen bad port number");

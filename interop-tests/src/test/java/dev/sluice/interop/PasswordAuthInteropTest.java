@@ -256,9 +256,14 @@ class PasswordAuthInteropTest {
     }
 
     private SluiceSshCommand sluiceSsh(OpenSshServer server, Askpass askpass) throws IOException {
+        return sluiceSsh(server, askpass, "no");
+    }
+
+    /** With BatchMode given here: sluice ssh, like ssh, keeps the first value of a keyword. */
+    private SluiceSshCommand sluiceSsh(OpenSshServer server, Askpass askpass, String batchMode) throws IOException {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), server.knownHostsLine() + "\n");
         SluiceSshCommand c = SluiceSshCommand.to(server.port()).knownHosts(knownHosts).user(USER)
-                .option("BatchMode", "no");
+                .option("BatchMode", batchMode);
         askpass.environment().forEach(c::environment);
         return c;
     }
@@ -337,7 +342,7 @@ class PasswordAuthInteropTest {
     void batchModeSluiceSshNeverPrompts() throws Exception {
         Askpass askpass = Askpass.answering(dir, List.of(PASSWORD));
         try (OpenSshServer server = sshd();
-                ManagedProcess sluice = sluiceSsh(server, askpass).option("BatchMode", "yes").start()) {
+                ManagedProcess sluice = sluiceSsh(server, askpass, "yes").start()) {
             assertThat(sluice.awaitExit(TIMEOUT)).isEqualTo(255);
             assertThat(sluice.stderr()).contains(USER + "@127.0.0.1: Permission denied (publickey,password).");
             assertThat(askpass.prompts()).isEmpty();

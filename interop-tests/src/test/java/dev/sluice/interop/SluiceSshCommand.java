@@ -67,7 +67,10 @@ final class SluiceSshCommand {
         return this;
     }
 
-    /** Adds {@code -o keyword=value} after the script defaults, which it overrides (e.g. BatchMode=no). */
+    /**
+     * Adds {@code -o keyword=value}; these come before the script defaults, so they win (e.g. BatchMode=no): sluice
+     * ssh, like ssh, keeps the first value of a keyword.
+     */
     SluiceSshCommand option(String keyword, String value) {
         options.addAll(List.of("-o", keyword + "=" + value));
         return this;
@@ -128,6 +131,7 @@ final class SluiceSshCommand {
         if (session == null) {
             line.add("-N");
         }
+        line.addAll(options);
         line.addAll(List.of("-p", Integer.toString(port),
                 "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "LogLevel=" + logLevel));
@@ -140,7 +144,6 @@ final class SluiceSshCommand {
         if (cipher != null) {
             line.addAll(List.of("-c", cipher));
         }
-        line.addAll(options);
         line.addAll(forwards);
         line.add(user + "@" + TcpPorts.loopback().getHostAddress());
         if (session != null) {
