@@ -96,15 +96,21 @@ final class AlgorithmMatrix implements TestWatcher {
         }
     }
 
-    /** A Markdown table: one row per category and algorithm, one column per pairing; a cell fails if any case did. */
+    /**
+     * A Markdown table: one row per category and algorithm (categories grouped, in the order they first appeared),
+     * one column per pairing; a cell fails if any of its cases did.
+     */
     static String table(List<Outcome> outcomes) {
         Set<String> pairings = new LinkedHashSet<>();
-        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        Map<String, Map<String, Map<String, String>>> categories = new LinkedHashMap<>();
         for (Outcome o : outcomes) {
             pairings.add(o.pairing());
-            rows.computeIfAbsent(o.category() + " | `" + o.algorithm() + "`", k -> new LinkedHashMap<>())
+            categories.computeIfAbsent(o.category(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(o.category() + " | `" + o.algorithm() + "`", k -> new LinkedHashMap<>())
                     .merge(o.pairing(), o.result(), AlgorithmMatrix::worse);
         }
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        categories.values().forEach(rows::putAll);
         StringBuilder table = new StringBuilder("| category | algorithm |");
         pairings.forEach(p -> table.append(' ').append(p).append(" |"));
         table.append("\n|---|---|").append("---|".repeat(pairings.size())).append('\n');
