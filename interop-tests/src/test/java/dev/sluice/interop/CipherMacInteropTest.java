@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * once through a forward with both hashes checked, and checks the pair OpenSSH says it negotiated. One server of each
  * kind serves the whole matrix, so it stays quick.
  */
-@ExtendWith(DumpProcessLogsOnFailure.class)
+@ExtendWith({DumpProcessLogsOnFailure.class, AlgorithmMatrix.class})
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CipherMacInteropTest {
     private static final long SIZE = 1 << 20;
@@ -88,6 +88,7 @@ class CipherMacInteropTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("pairs")
+    @AlgorithmMatrix.Case(category = "cipher+mac", client = "ssh", server = "Sluice server")
     void openSshClientShouldTunnelThroughSluiceServer(String cipher, String mac) throws Exception {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts_sluice"), sluiceServer.knownHostsLine() + "\n");
         try (TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 3, TIMEOUT);
@@ -106,6 +107,7 @@ class CipherMacInteropTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("pairs")
+    @AlgorithmMatrix.Case(category = "cipher+mac", client = "Sluice API", server = "sshd")
     void sluiceClientShouldTunnelThroughOpenSshServer(String cipher, String mac) throws Exception {
         long mark = sshd.log().length();
         try (TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 4, TIMEOUT);

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * client against {@code sshd} with a host key from {@code ssh-keygen}; each completes auth and a 1 MiB forwarded
  * transfer each way with SHA-256 checks.
  */
-@ExtendWith(DumpProcessLogsOnFailure.class)
+@ExtendWith({DumpProcessLogsOnFailure.class, AlgorithmMatrix.class})
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HostKeyInteropTest {
     private static final long SIZE = 1 << 20;
@@ -70,6 +70,7 @@ class HostKeyInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sharedAlgorithms")
+    @AlgorithmMatrix.Case(category = "host key", client = "ssh", server = "Sluice server")
     void opensshClientShouldVerifyEachAlgorithmFromASluiceServer(String algorithm) throws Exception {
         try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir, List.of(clientKey.publicKeyLine()),
                         HOST_KEYS, t -> t.withHostKeyAlgorithms(PublicKeys.supportedSignatureAlgorithms()));
@@ -85,6 +86,7 @@ class HostKeyInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sharedAlgorithms")
+    @AlgorithmMatrix.Case(category = "host key", client = "Sluice API", server = "sshd")
     void sluiceClientShouldVerifyEachAlgorithmFromSshd(String algorithm) throws Exception {
         String type = algorithm.startsWith("ecdsa") ? "ecdsa" : algorithm.equals("ssh-ed25519") ? "ed25519" : "rsa";
         int bits = type.equals("ecdsa") ? Integer.parseInt(algorithm.substring(algorithm.length() - 3))

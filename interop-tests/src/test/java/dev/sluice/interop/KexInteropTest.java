@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code sshd}, each completing the exchange, publickey authentication and a 1 MiB forwarded transfer each way with
  * SHA-256 checks. Methods OpenSSH lacks (mlkem768x25519-sha256 before OpenSSH 9.9) run Sluice against Sluice.
  */
-@ExtendWith(DumpProcessLogsOnFailure.class)
+@ExtendWith({DumpProcessLogsOnFailure.class, AlgorithmMatrix.class})
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KexInteropTest {
     private static final long SIZE = 1 << 20;
@@ -76,6 +76,7 @@ class KexInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sharedMethods")
+    @AlgorithmMatrix.Case(category = "kex", client = "ssh", server = "Sluice server")
     void opensshClientShouldCompleteEachMethodWithASluiceServer(String kex) throws Exception {
         try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir, List.of(clientKey.publicKeyLine()),
                         List.of(SshKeyPair.generateEd25519("host")), t -> t.withKexAlgorithms(List.of(kex)));
@@ -90,6 +91,7 @@ class KexInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sharedMethods")
+    @AlgorithmMatrix.Case(category = "kex", client = "Sluice API", server = "sshd")
     void sluiceClientShouldCompleteEachMethodWithSshd(String kex) throws Exception {
         try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine())
                         .config("KexAlgorithms " + kex).logLevel("DEBUG1").start();
@@ -145,6 +147,7 @@ class KexInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sluiceOnlyMethods")
+    @AlgorithmMatrix.Case(category = "kex", client = "Sluice API", server = "Sluice server")
     void sluiceClientShouldCompleteMethodsOpensshLacksWithASluiceServer(String kex) throws Exception {
         try (EmbeddedSluiceServer server = EmbeddedSluiceServer.start(dir, List.of(clientKey.publicKeyLine()),
                         List.of(SshKeyPair.generateEd25519("host")), t -> t.withKexAlgorithms(List.of(kex)));

@@ -53,12 +53,18 @@ final class SluiceApiClient implements AutoCloseable {
     /** As the other {@code connect}, with the transport settings {@code configure} makes of the defaults. */
     static SluiceApiClient connect(int port, Path identity, String hostKeyLine,
             UnaryOperator<TransportConfig> configure, Duration timeout) throws IOException {
+        return connect(port, System.getProperty("user.name"), identity, hostKeyLine, configure, timeout);
+    }
+
+    /** As the other {@code connect}, logging in as {@code user} instead of the current user. */
+    static SluiceApiClient connect(int port, String user, Path identity, String hostKeyLine,
+            UnaryOperator<TransportConfig> configure, Duration timeout) throws IOException {
         SshKeyPair key = OpenSshKeyFile.read(identity, () -> null);
         SshPublicKey expected = PublicKeys.parseLine(hostKeyLine);
         TransportConfig transport = configure.apply(TransportConfig.defaults())
                 .withHostKeyVerifier((h, p, k) -> k.equals(expected) ? null : "Host key verification failed.");
-        SshClient.Target target = SshClient.Target.of(TcpPorts.loopback().getHostAddress(), port,
-                System.getProperty("user.name"), List.of(key)).withTransport(transport);
+        SshClient.Target target = SshClient.Target.of(TcpPorts.loopback().getHostAddress(), port, user,
+                List.of(key)).withTransport(transport);
         SshClient client = new SshClient();
         try {
             SshConnection connection = client.connect(target).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
