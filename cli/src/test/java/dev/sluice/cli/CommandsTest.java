@@ -6,8 +6,11 @@ import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.OpenSshKeyFile;
 import dev.sluice.transport.key.SshKeyPair;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,13 +51,23 @@ class CommandsTest {
 
     @Test
     void sshReportsARefusedConnectionLikeOpenSsh() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        try (SocketChannel reserved = boundNotListening()) {
+            int port = ((InetSocketAddress) reserved.getLocalAddress()).getPort();
+            int status = run("ssh", "-N", "-p", String.valueOf(port), "-o", "BatchMode=yes", "127.0.0.1");
+            assertThat(status).isEqualTo(255);
+            assertThat(err()).contains("ssh: connect to host 127.0.0.1 port " + port + ": Connection refused");
         }
-        int status = run("ssh", "-N", "-p", String.valueOf(port), "-o", "BatchMode=yes", "127.0.0.1");
-        assertThat(status).isEqualTo(255);
-        assertThat(err()).contains("ssh: connect to host 127.0.0.1 port " + port + ": Connection refused");
+    }
+
+    /**
+     * A loopback port that refuses connections and stays so: bound but not listening. A port merely found free and
+     * closed again can be taken meanwhile, or be picked as the connect's own source port, and a connect from a
+     * port to itself on loopback succeeds (TCP simultaneous open).
+     */
+    private static SocketChannel boundNotListening() throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return channel;
     }
 
     @Test
@@ -69,14 +82,14 @@ class CommandsTest {
 
     @Test
     void sshTakesMacsAndCompressionLikeOpenSsh() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        try (SocketChannel reserved = boundNotListening()) {
+            int port = ((InetSocketAddress) reserved.getLocalAddress()).getPort();
+            // Parsed and accepted: the run gets as far as connecting.
+            assertThat(run("ssh", "-N", "-C", "-m", "hmac-sha1,hmac-sha2-256", "-o",
+                    "MACs=+hmac-sha1-etm@openssh.com", "-p", String.valueOf(port), "-o", "BatchMode=yes",
+                    "127.0.0.1")).isEqualTo(255);
+            assertThat(err()).contains("Connection refused");
         }
-        // Parsed and accepted: the run gets as far as connecting.
-        assertThat(run("ssh", "-N", "-C", "-m", "hmac-sha1,hmac-sha2-256", "-o", "MACs=+hmac-sha1-etm@openssh.com",
-                "-p", String.valueOf(port), "-o", "BatchMode=yes", "127.0.0.1")).isEqualTo(255);
-        assertThat(err()).contains("Connection refused");
         assertThat(run("ssh", "-N", "-o", "MACs=umac-64@openssh.com", "host")).isEqualTo(255);
         assertThat(err()).contains("Bad SSH2 MAC spec 'umac-64@openssh.com'.");
         assertThat(run("ssh", "-N", "-o", "RekeyLimit=lots 1h", "host")).isEqualTo(255);
