@@ -60,18 +60,16 @@ public final class ManyChannelsBenchmark {
         BenchmarkRun.run(options.common, benchmark::measureAll);
     }
 
-    private String measureAll(Peer.Setup setup) throws InterruptedException {
+    private String measureAll(Peer.Setup setup) throws IOException, InterruptedException {
         EventLoopGroup group = NettyTransports.newEventLoopGroup(0, "channels-bench");
         List<Row> rows = new ArrayList<>();
-        try {
-            Channel target = NettyTransports.serverBootstrap(group, group)
-                    .childHandler(new Echo())
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            int targetPort = ((InetSocketAddress) target.localAddress()).getPort();
+        try (PeerProcess target = PeerProcess.start("echo target", setup.javaCommand(EchoTarget.class.getName()),
+                setup.work())) {
+            int targetPort = Peer.portAfterLastColon(target.awaitStdoutLine(l -> l.contains("listening on"),
+                    Peer.STARTUP));
             for (String which : options.only) {
                 rows.add(measure(setup, Peer.valueOf(which.toUpperCase(Locale.ROOT)), group, targetPort));
             }
-            target.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
@@ -249,29 +247,6 @@ public final class ManyChannelsBenchmark {
 
     private static String kib(double bytes) {
         return bytes < 0 ? "—" : String.format(Locale.ROOT, "%.1f", bytes / 1024);
-    }
-
-    /** The target: echoes everything back. */
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public boolean isSharable() {
-            return true;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
     }
 
     /** The client end of one connection: done once {@code expected} bytes came back. */

@@ -128,7 +128,8 @@ public enum Peer {
     public abstract PeerProcess startClient(Setup setup, int serverPort, String cipher, String forward)
             throws IOException;
 
-    static int portAfterLastColon(String line) {
+    /** The number after the last colon of a "listening on ADDR:PORT" line. */
+    public static int portAfterLastColon(String line) {
         String tail = line.substring(line.lastIndexOf(':') + 1).replaceAll("[^0-9].*$", "");
         return Integer.parseInt(tail);
     }
