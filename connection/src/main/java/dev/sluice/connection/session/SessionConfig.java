@@ -1,5 +1,6 @@
 package dev.sluice.connection.session;
 
+import dev.sluice.transport.key.HostPatterns;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,27 +72,6 @@ public record SessionConfig(CommandHandler handler, Map<String, String> subsyste
      * pattern like {@code *a*a*b} cannot make a long name from a client take exponential time.
      */
     public static boolean matchesPattern(String pattern, String name) {
-        int si = 0;
-        int pi = 0;
-        int starP = -1;
-        int starS = 0;
-        while (si < name.length()) {
-            if (pi < pattern.length() && (pattern.charAt(pi) == '?' || pattern.charAt(pi) == name.charAt(si))) {
-                si++;
-                pi++;
-            } else if (pi < pattern.length() && pattern.charAt(pi) == '*') {
-                starP = pi++;
-                starS = si;
-            } else if (starP >= 0) {
-                pi = starP + 1;
-                si = ++starS;
-            } else {
-                return false;
-            }
-        }
-        while (pi < pattern.length() && pattern.charAt(pi) == '*') {
-            pi++;
-        }
-        return pi == pattern.length();
+        return HostPatterns.matchGlob(name, pattern);
     }
 }
