@@ -126,6 +126,8 @@ public final class SshClient implements AutoCloseable {
                 result.tryFailure(f.cause());
             }
         });
+        // A connect that failed reports its own cause ("Connection refused"): epoll may close the socket first.
+        failWhenClosedBeforeLogin(connect.channel(), target, result, connect);
         return result;
     }
 
@@ -155,8 +157,26 @@ public final class SshClient implements AutoCloseable {
                     result.tryFailure(f.cause());
                 }
             });
+            failWhenClosedBeforeLogin(tunnel, target, result, tunnel.newSucceededFuture());
         });
         return result;
+    }
+
+    /**
+     * Fails {@code result} with the transport's reason (or "Connection closed by HOST port PORT") when {@code ch}
+     * closes before the login completed, provided {@code established} succeeded: otherwise its own failure says why.
+     */
+    private static void failWhenClosedBeforeLogin(Channel ch, Target target, Promise<SshConnection> result,
+            Future<?> established) {
+        ch.closeFuture().addListener(f -> {
+            // Done is the usual case: an exception with a stack trace per connection would be wasted work.
+            if (result.isDone() || !established.isSuccess()) {
+                return;
+            }
+            TransportClosed closed = TransportSession.of(ch).closed().orElse(null);
+            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
+                    : "Connection closed by " + target.host() + " port " + target.port(), closed));
+        });
     }
 
     private static void initPipeline(Channel ch, Target target, Promise<SshConnection> result) {
@@ -177,14 +197,6 @@ public final class SshClient implements AutoCloseable {
                 TransportClosed closed = session.closed().orElse(null);
                 result.tryFailure(closed != null ? new SshDisconnectedException(closed.message(), closed) : f.cause());
             }
-        });
-        ch.closeFuture().addListener(f -> {
-            if (result.isDone()) {
-                return; // the usual case: an exception with a stack trace per connection would be wasted work
-            }
-            TransportClosed closed = session.closed().orElse(null);
-            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
-                    : "Connection closed by " + target.host() + " port " + target.port(), closed));
         });
     }
 
