@@ -4,19 +4,13 @@ import static dev.sluice.forwarding.SocksClientBytes.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.connection.ChannelListener;
-import dev.sluice.connection.ChannelOpenHandler;
-import dev.sluice.connection.ConnectionConfig;
-import dev.sluice.connection.GlobalRequestHandler;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.SshConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +34,7 @@ class ChannelSocksServerTest {
         loop = new EmbeddedChannel();
         // Only advanceTimeBy moves the clock, so the timeout tests do not depend on how fast the machine is.
         loop.freezeTime();
-        channel = new FakeChannel(new FakeConnection(loop));
+        channel = new FakeChannel(new TestConnection(loop));
         server = new ChannelSocksServer(TIMEOUT_MILLIS);
         server.onOpen(channel);
     }
@@ -140,63 +134,6 @@ class ChannelSocksServerTest {
         loop.runScheduledPendingTasks();
 
         assertThat(channel.closed).as("nothing closes an ended channel again").isFalse();
-    }
-
-    private static final class FakeConnection implements SshConnection {
-        private final Channel parent;
-
-        FakeConnection(Channel parent) {
-            this.parent = parent;
-        }
-
-        @Override
-        public Channel parent() {
-            return parent;
-        }
-
-        @Override
-        public ConnectionConfig config() {
-            return ConnectionConfig.DEFAULT;
-        }
-
-        @Override
-        public Future<SshChannel> openChannel(String type, byte[] data, ChannelListener listener) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Optional<byte[]>> sendGlobalRequest(String name, boolean wantReply, byte[] data) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public String user() {
-            return "test";
-        }
-
-        @Override
-        public void registerGlobalRequestHandler(String requestName, GlobalRequestHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void registerOpenHandler(String channelType, ChannelOpenHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void flushSoon() {
-        }
-
-        @Override
-        public ChannelFuture close() {
-            return parent.close();
-        }
-
-        @Override
-        public ChannelFuture closeFuture() {
-            return parent.closeFuture();
-        }
     }
 
     /** An open forwarded-tcpip channel that records, in hex, what is written to it. */

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.connection.ChannelListener;
 import dev.sluice.connection.ChannelOpenException;
-import dev.sluice.connection.ChannelOpenHandler;
-import dev.sluice.connection.GlobalRequestHandler;
-import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.DirectTcpip;
@@ -15,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -24,7 +20,6 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,64 +199,19 @@ class SocksServerHandlerTest {
         }
     }
 
-    private static final class FakeConnection implements SshConnection {
-        private final Channel parent;
+    private static final class FakeConnection extends TestConnection {
         final List<Open> opens = new ArrayList<>();
 
         FakeConnection(Channel parent) {
-            this.parent = parent;
-        }
-
-        @Override
-        public Channel parent() {
-            return parent;
-        }
-
-        @Override
-        public ConnectionConfig config() {
-            return ConnectionConfig.DEFAULT;
+            super(parent);
         }
 
         @Override
         public Future<SshChannel> openChannel(String type, byte[] data, ChannelListener listener) {
             assertThat(type).isEqualTo(DirectTcpip.CHANNEL_TYPE);
-            Promise<SshChannel> p = parent.eventLoop().newPromise();
+            Promise<SshChannel> p = parent().eventLoop().newPromise();
             opens.add(new Open(data, listener, p));
             return p;
-        }
-
-        @Override
-        public Future<Optional<byte[]>> sendGlobalRequest(String name, boolean wantReply, byte[] data) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public String user() {
-            return "test";
-        }
-
-        @Override
-        public void registerGlobalRequestHandler(String requestName, GlobalRequestHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void registerOpenHandler(String channelType, ChannelOpenHandler handler) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void flushSoon() {
-        }
-
-        @Override
-        public ChannelFuture close() {
-            return parent.close();
-        }
-
-        @Override
-        public ChannelFuture closeFuture() {
-            return parent.closeFuture();
         }
     }
 
