@@ -3,6 +3,7 @@ package dev.sluice.forwarding;
 import dev.sluice.connection.ChannelOpenRequest;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.DirectTcpip;
+import dev.sluice.connection.message.ForwardedStreamLocal;
 import dev.sluice.connection.message.OpenFailureReason;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -12,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The remote forwardings a client connection has asked for, and its {@code forwarded-tcpip} open handler: a channel
- * the server opens is accepted only for a forwarding we requested and the server granted, matched as ssh matches it
- * (the address as we sent it, and the port the server listens on), and connected to that forwarding's destination
- * (for reverse dynamic forwarding, accepted at once and served by a {@link ChannelSocksServer}).
+ * The remote forwardings a client connection has asked for, and its {@code forwarded-tcpip} and
+ * {@code forwarded-streamlocal@openssh.com} open handlers: a channel the server opens is accepted only for a
+ * forwarding we requested and the server granted, matched as ssh matches it (the address as we sent it and the port
+ * the server listens on, or the socket path), and connected to that forwarding's destination, a host and port or a
+ * local socket path (for reverse dynamic forwarding, accepted at once and served by a {@link ChannelSocksServer}).
  * Anything else is refused ADMINISTRATIVELY_PROHIBITED "open failed", with ssh's warning. Kept on the SSH socket;
  * touched only on the connection's event loop.
  */
@@ -25,6 +27,7 @@ final class ClientRemoteForwards {
             AttributeKey.valueOf(ClientRemoteForwards.class, "forwards");
 
     private final Map<ServerForwards.Key, RemoteForward> granted = new HashMap<>();
+    private final Map<String, RemoteForward> grantedPaths = new HashMap<>();
 
     private ClientRemoteForwards() {
     }
@@ -37,6 +40,7 @@ final class ClientRemoteForwards {
             t = new ClientRemoteForwards();
             ssh.attr(KEY).set(t);
             connection.registerOpenHandler(TcpipForwardHandler.FORWARDED_TCPIP, t::onOpen);
+            connection.registerOpenHandler(ForwardedStreamLocal.CHANNEL_TYPE, t::onOpenStreamLocal);
         }
         return t;
     }
@@ -47,6 +51,35 @@ final class ClientRemoteForwards {
 
     void remove(String requestAddress, int boundPort) {
         granted.remove(new ServerForwards.Key(requestAddress, boundPort));
+    }
+
+    void addPath(String path, RemoteForward forward) {
+        grantedPaths.put(path, forward);
+    }
+
+    void removePath(String path) {
+        grantedPaths.remove(path);
+    }
+
+    private void onOpenStreamLocal(ChannelOpenRequest request) {
+        // Malformed: PROTOCOL_ERROR.
+        ForwardedStreamLocal open = ForwardedStreamLocal.decode(request.typeSpecificData());
+        RemoteForward forward = grantedPaths.get(open.socketPath());
+        if (forward == null) {
+            log.error("WARNING: Server requests forwarding for unknown path {}", open.socketPath());
+            request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
+            return;
+        }
+        log.debug("client_request_forwarded_streamlocal: request: {}", open.socketPath());
+        connect(request, forward);
+    }
+
+    private static void connect(ChannelOpenRequest request, RemoteForward forward) {
+        if (forward.connectPath() != null) {
+            OutboundConnect.connectPath(request, forward.connectPath());
+        } else {
+            OutboundConnect.connect(request, forward.host(), forward.hostPort());
+        }
     }
 
     private void onOpen(ChannelOpenRequest request) {
@@ -63,7 +96,7 @@ final class ClientRemoteForwards {
         if (forward.isDynamic()) {
             request.accept(new ChannelSocksServer(DynamicPortForwarder.DEFAULT_HANDSHAKE_TIMEOUT.toMillis()));
         } else {
-            OutboundConnect.connect(request, forward.host(), forward.hostPort());
+            connect(request, forward);
         }
     }
 }

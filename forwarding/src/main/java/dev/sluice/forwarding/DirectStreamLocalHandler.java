@@ -2,11 +2,8 @@ package dev.sluice.forwarding;
 
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
-import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.message.DirectStreamLocal;
 import dev.sluice.connection.message.OpenFailureReason;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,29 +41,7 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
             return;
         }
-        if (!NettyTransports.supportsDomainSockets(request.connection().eventLoop())) {
-            log.info("channel {}: connect_to {}: Unix-domain sockets need the native epoll transport",
-                    request.localId(), target.socketPath());
-            request.reject(OpenFailureReason.CONNECT_FAILED, "Unix-domain sockets are not supported here");
-            return;
-        }
         log.debug("channel {}: direct-streamlocal to {}", request.localId(), target.socketPath());
-        SocketChannelBridge bridge = new SocketChannelBridge();
-        NettyTransports.domainSocketBootstrap(request.connection().eventLoop())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
-                .handler(bridge)
-                .connect(NettyTransports.domainSocketAddress(target.socketPath()))
-                .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        request.accept(bridge);
-                    } else {
-                        String why = NettyTransports.describeConnectFailure(f.cause());
-                        log.info("channel {}: connect_to {}: failed: {}", request.localId(), target.socketPath(),
-                                why);
-                        request.reject(OpenFailureReason.CONNECT_FAILED, why);
-                    }
-                });
+        OutboundConnect.connectPath(request, target.socketPath());
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -73,16 +74,39 @@ final class ForwardListeners {
     }
 
     /**
-     * Listens on the Unix-domain socket {@code path}, as ssh does for {@code -L /local/socket:…}: an existing file
-     * there is removed first only with {@code unlink} (StreamLocalBindUnlink), and the socket's permissions are
-     * {@code 0777 & ~mask} (StreamLocalBindMask). ssh sets the umask around bind; Java cannot, so the socket is bound
-     * under a temporary name beside the path, given its permissions, and only then linked to the path, so it is never
-     * reachable there with looser ones. The future fails with "unix_listener: cannot bind to path PATH: REASON" as ssh
-     * words it.
+     * Listens on the Unix-domain socket {@code path}, as ssh does for {@code -L /local/socket:…}; see
+     * {@link #bindPath}. The future fails with "unix_listener: cannot bind to path PATH: REASON" as ssh words it.
      */
     Future<SocketAddress> startPath(String path, int mask, boolean unlink) {
         EventLoop loop = connection.eventLoop();
         Promise<SocketAddress> result = loop.newPromise();
+        bindPath(loop, path, mask, unlink, childHandler).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.setFailure(f.cause());
+                return;
+            }
+            Channel listener = (Channel) f.getNow();
+            listeners.add(listener);
+            connection.closeFuture().addListener(c -> listener.close());
+            log.debug("{} forwarding listening on path {}.", kind, path);
+            result.setSuccess(NettyTransports.domainSocketAddress(path));
+        });
+        return result;
+    }
+
+    /**
+     * Binds a listening Unix-domain socket at {@code path} on {@code loop}, as ssh and sshd do: an existing file there
+     * is removed first only with {@code unlink} (StreamLocalBindUnlink), and the socket's permissions are
+     * {@code 0777 & ~mask} (StreamLocalBindMask). They set the umask around bind; Java cannot, so the socket is bound
+     * under a temporary name beside the path, given its permissions, and only then linked to the path, so it is never
+     * reachable there with looser ones. When the listener closes, the path is unlinked if it still names this socket
+     * (not a file someone put there since). Accepted sockets get AUTO_READ off, half-closure allowed, the
+     * forwarding read sizes, and {@code childHandler}. The future holds the listening channel, or fails with
+     * "unix_listener: cannot bind to path PATH: REASON"; it completes on {@code loop}.
+     */
+    static Future<Channel> bindPath(EventLoop loop, String path, int mask, boolean unlink,
+            ChannelHandler childHandler) {
+        Promise<Channel> result = loop.newPromise();
         if (!NettyTransports.supportsDomainSockets(loop)) {
             result.setFailure(new UnsupportedOperationException("unix_listener: cannot bind to path " + path
                     + ": Unix-domain sockets need Netty's native epoll transport, which is not available here"));
@@ -113,9 +137,11 @@ final class ForwardListeners {
                         result.setFailure(cannotBind(path, NettyTransports.describeConnectFailure(f.cause())));
                         return;
                     }
+                    Object socketFile;
                     try {
                         Files.setPosixFilePermissions(temporary, permissions(mask));
                         Files.createLink(target, temporary);
+                        socketFile = fileKey(target);
                     } catch (FileAlreadyExistsException e) {
                         f.channel().close();
                         result.setFailure(cannotBind(path, "Address already in use"));
@@ -127,12 +153,25 @@ final class ForwardListeners {
                     } finally {
                         deleteQuietly(temporary);
                     }
-                    listeners.add(f.channel());
-                    connection.closeFuture().addListener(c -> f.channel().close());
-                    log.debug("{} forwarding listening on path {}.", kind, path);
-                    result.setSuccess(NettyTransports.domainSocketAddress(path));
+                    f.channel().closeFuture().addListener(c -> unlinkIfSame(target, socketFile));
+                    result.setSuccess(f.channel());
                 }));
         return result;
+    }
+
+    /** The file's identity (device and inode on Linux), or null where the file system has none. */
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static void unlinkIfSame(Path path, Object socketFile) {
+        try {
+            if (socketFile != null && socketFile.equals(fileKey(path))) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            log.debug("not removing {}: {}", path, e.toString()); // already gone, or not ours to remove
+        }
     }
 
     private static BindException cannotBind(String path, String reason) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * connected, bridged by a {@link SocketChannelBridge}; a failed connect rejects it with CONNECT_FAILED and the
  * system's words ("Connection refused", "Name or service not known"). Shared by the server's {@code direct-tcpip}
  * and the client's {@code forwarded-tcpip}; reverse dynamic forwarding ({@link ChannelSocksServer}) uses the socket
- * half only.
+ * half only. {@link #connectPath} does the same for a Unix-domain socket (the server's
+ * {@code direct-streamlocal@openssh.com}, the client's forwardings to a local socket path).
  */
 final class OutboundConnect {
     private static final Logger log = LoggerFactory.getLogger(OutboundConnect.class);
@@ -39,6 +40,37 @@ final class OutboundConnect {
                 request.reject(OpenFailureReason.CONNECT_FAILED, why);
             }
         });
+    }
+
+    /**
+     * Connects a peer-opened channel to the Unix-domain socket {@code path} and accepts it once connected; a failed
+     * connect is CONNECT_FAILED with the system's words ("No such file or directory", "Connection refused").
+     * Needs the native epoll transport: without it the channel is refused with CONNECT_FAILED saying so.
+     */
+    static void connectPath(ChannelOpenRequest request, String path) {
+        EventLoop loop = request.connection().eventLoop();
+        if (!NettyTransports.supportsDomainSockets(loop)) {
+            log.info("channel {}: connect_to {}: Unix-domain sockets need the native epoll transport",
+                    request.localId(), path);
+            request.reject(OpenFailureReason.CONNECT_FAILED, "Unix-domain sockets are not supported here");
+            return;
+        }
+        SocketChannelBridge bridge = new SocketChannelBridge();
+        NettyTransports.domainSocketBootstrap(loop)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, SocketChannelBridge.RECV_ALLOCATOR)
+                .handler(bridge)
+                .connect(NettyTransports.domainSocketAddress(path))
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        request.accept(bridge);
+                    } else {
+                        String why = NettyTransports.describeConnectFailure(f.cause());
+                        log.info("channel {}: connect_to {}: failed: {}", request.localId(), path, why);
+                        request.reject(OpenFailureReason.CONNECT_FAILED, why);
+                    }
+                });
     }
 
     /**

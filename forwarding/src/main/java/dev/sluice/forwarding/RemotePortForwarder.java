@@ -1,6 +1,7 @@
 package dev.sluice.forwarding;
 
 import dev.sluice.connection.SshConnection;
+import dev.sluice.connection.message.StreamLocalForward;
 import dev.sluice.connection.message.TcpipForward;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -16,11 +17,15 @@ import org.slf4j.LoggerFactory;
  * {@link SocketChannelBridge} on the SSH connection's event loop. Channels the server opens for forwardings we did not
  * ask for are refused. The parallel of {@link LocalPortForwarder}. For reverse dynamic forwarding
  * ({@link RemoteForward#isDynamic()}) each channel carries a SOCKS request, which this side answers as the SOCKS
- * server ({@link ChannelSocksServer}) before bridging to the destination it names.
+ * server ({@link ChannelSocksServer}) before bridging to the destination it names. A forwarding may also connect
+ * to a local Unix-domain socket ({@link RemoteForward#connectPath()}), and one whose server side is a socket path
+ * ({@link RemoteForward#bindPath()}, {@code ssh -R /remote/socket:…}) is started with {@link #startPath()}: it asks
+ * with {@code streamlocal-forward@openssh.com} and accepts {@code forwarded-streamlocal@openssh.com} channels.
  *
  * <pre>{@code
  * RemotePortForwarder r = new RemotePortForwarder(connection, RemoteForward.parse("0:localhost:8080"));
  * int port = r.start().get();   // the port the server listens on
+ * new RemotePortForwarder(connection, RemoteForward.parse("/run/app.sock:localhost:8080")).startPath().get();
  * }</pre>
  *
  * <p>{@link #start()} and {@link #cancel()} may be called from any thread.
@@ -31,6 +36,7 @@ public final class RemotePortForwarder {
     private final SshConnection connection;
     private final RemoteForward forward;
     private volatile int boundPort = -1;
+    private volatile boolean pathStarted;
 
     public RemotePortForwarder(SshConnection connection, RemoteForward forward) {
         this.connection = connection;
@@ -43,6 +49,9 @@ public final class RemotePortForwarder {
      * when the server refuses, or with the connection's error when it closes first.
      */
     public Future<Integer> start() {
+        if (forward.bindPath() != null) {
+            throw new IllegalStateException("forward listens on a path: use startPath()");
+        }
         EventLoop loop = connection.eventLoop();
         Promise<Integer> result = loop.newPromise();
         String address = forward.requestAddress();
@@ -86,12 +95,50 @@ public final class RemotePortForwarder {
     }
 
     /**
-     * Sends {@code cancel-tcpip-forward} for a started forwarding and stops accepting its channels; the future
-     * fails when the server refuses. Connections already forwarded continue until they end.
+     * Sends {@code streamlocal-forward@openssh.com} for a forward whose server side is a socket path. The future
+     * holds the path once the server listens there; it fails with an {@link IOException} "remote port forwarding
+     * failed for listen path PATH" when the server refuses (by policy, or because the path exists and its
+     * StreamLocalBindUnlink is off), or with the connection's error when it closes first.
+     */
+    public Future<String> startPath() {
+        String path = forward.bindPath();
+        if (path == null) {
+            throw new IllegalStateException("forward listens on a port: use start()");
+        }
+        EventLoop loop = connection.eventLoop();
+        Promise<String> result = loop.newPromise();
+        loop.execute(() -> {
+            ClientRemoteForwards.of(connection); // the open handler is in place before the server can use it
+            connection.sendGlobalRequest(StreamLocalForward.REQUEST, true, new StreamLocalForward(path).encode())
+                    .addListener(f -> {
+                        if (!f.isSuccess()) {
+                            result.tryFailure(f.cause());
+                        } else if (((Optional<?>) f.getNow()).isEmpty()) {
+                            result.tryFailure(new IOException("remote port forwarding failed for listen path "
+                                    + path));
+                        } else {
+                            ClientRemoteForwards.of(connection).addPath(path, forward);
+                            pathStarted = true;
+                            log.debug("remote forward success for: listen {}, connect {}", path,
+                                    forward.destination());
+                            result.trySuccess(path);
+                        }
+                    });
+        });
+        return result;
+    }
+
+    /**
+     * Sends {@code cancel-tcpip-forward} (or {@code cancel-streamlocal-forward@openssh.com}) for a started forwarding
+     * and stops accepting its channels; the future fails when the server refuses. Connections already forwarded
+     * continue until they end.
      */
     public Future<Void> cancel() {
         EventLoop loop = connection.eventLoop();
         Promise<Void> result = loop.newPromise();
+        if (forward.bindPath() != null) {
+            return cancelPath(loop, result);
+        }
         int port = boundPort;
         if (port < 0) {
             result.setFailure(new IllegalStateException("remote forwarding " + forward.toSpec() + " not started"));
@@ -106,6 +153,29 @@ public final class RemotePortForwarder {
                             result.tryFailure(f.cause());
                         } else if (((Optional<?>) f.getNow()).isEmpty()) {
                             result.tryFailure(new IOException("cancel-tcpip-forward for port " + port + " refused"));
+                        } else {
+                            result.trySuccess(null);
+                        }
+                    });
+        });
+        return result;
+    }
+
+    private Future<Void> cancelPath(EventLoop loop, Promise<Void> result) {
+        String path = forward.bindPath();
+        if (!pathStarted) {
+            result.setFailure(new IllegalStateException("remote forwarding " + forward.toSpec() + " not started"));
+            return result;
+        }
+        loop.execute(() -> {
+            ClientRemoteForwards.of(connection).removePath(path);
+            connection.sendGlobalRequest(StreamLocalForward.CANCEL, true, new StreamLocalForward(path).encode())
+                    .addListener(f -> {
+                        if (!f.isSuccess()) {
+                            result.tryFailure(f.cause());
+                        } else if (((Optional<?>) f.getNow()).isEmpty()) {
+                            result.tryFailure(new IOException("cancel-streamlocal-forward for path " + path
+                                    + " refused"));
                         } else {
                             result.trySuccess(null);
                         }

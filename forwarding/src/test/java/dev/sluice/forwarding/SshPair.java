@@ -75,6 +75,13 @@ final class SshPair implements AutoCloseable {
         return new SshPair(group, config, serverHandlers, Map.of());
     }
 
+    /** A pair whose server handles the given channel types and global requests. */
+    static SshPair start(ConnectionConfig config, Map<String, ChannelOpenHandler> serverHandlers,
+            Map<String, GlobalRequestHandler> serverGlobalHandlers) throws InterruptedException {
+        EventLoopGroup group = NettyTransports.newEventLoopGroup(2, "sshpair");
+        return new SshPair(group, config, serverHandlers, serverGlobalHandlers);
+    }
+
     SshConnection client() {
         return clientHandler.connection();
     }

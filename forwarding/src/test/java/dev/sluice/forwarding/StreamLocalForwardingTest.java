@@ -164,7 +164,7 @@ final class StreamLocalForwardingTest {
     }
 
     /** As {@link ForwardingTest#send} over a Unix-domain socket: seeded random bytes, then half-close. */
-    private static String sendUnix(SocketChannel ch, long n, long seed) throws IOException {
+    static String sendUnix(SocketChannel ch, long n, long seed) throws IOException {
         MessageDigest md = ForwardingTest.sha256();
         SplittableRandom random = new SplittableRandom(seed);
         byte[] block = new byte[64 * 1024];
@@ -183,7 +183,7 @@ final class StreamLocalForwardingTest {
     }
 
     /** Reads to EOF; the SHA-256 and the byte count. */
-    private static String receiveUnix(SocketChannel ch) throws IOException {
+    static String receiveUnix(SocketChannel ch) throws IOException {
         MessageDigest md = ForwardingTest.sha256();
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         long count = 0;
