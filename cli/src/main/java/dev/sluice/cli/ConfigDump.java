@@ -69,12 +69,14 @@ final class ConfigDump {
             line(out, "dynamicforward", listen(f.bindAddress(), f.bindPort()));
         }
         for (LocalForward f : o.forwards) {
-            line(out, "localforward", listen(f.bindAddress(), f.bindPort()) + " [" + f.host() + "]:" + f.hostPort());
+            line(out, "localforward", (f.bindPath() != null ? f.bindPath() : listen(f.bindAddress(), f.bindPort()))
+                    + " " + (f.connectPath() != null ? f.connectPath() : "[" + f.host() + "]:" + f.hostPort()));
         }
         for (RemoteForward f : o.remoteForwards) {
-            // ssh -G shows a reverse dynamic forward (-R port) as a forward to "socks" port 0.
-            line(out, "remoteforward", listen(f.bindAddress(), f.bindPort()) + (f.isDynamic() ? " [socks]:0"
-                    : " [" + f.host() + "]:" + f.hostPort()));
+            // ssh -G shows a reverse dynamic forward (-R port) as a forward to "socks" port 0, a path as it is.
+            line(out, "remoteforward", (f.bindPath() != null ? f.bindPath() : listen(f.bindAddress(), f.bindPort()))
+                    + (f.connectPath() != null ? " " + f.connectPath()
+                    : f.isDynamic() ? " [socks]:0" : " [" + f.host() + "]:" + f.hostPort()));
         }
         for (String f : o.identityFileSpecs.isEmpty() ? List.of("~/.ssh/id_ed25519") : o.identityFileSpecs) {
             line(out, "identityfile", f);

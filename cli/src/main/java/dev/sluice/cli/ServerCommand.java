@@ -6,6 +6,7 @@ import dev.sluice.auth.PasswordAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
+import dev.sluice.connection.GlobalRequestHandler;
 import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.SshServer;
@@ -14,6 +15,8 @@ import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
 import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
+import dev.sluice.forwarding.StreamLocalForwardHandler;
+import dev.sluice.forwarding.StreamLocalPolicy;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
 import dev.sluice.forwarding.ForwardingUser;
@@ -38,6 +41,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -152,7 +156,7 @@ final class ServerCommand {
                                 global.disableForwarding() ? AllowStreamLocalForwarding.NO
                                         : config.allowStreamLocalForwarding())),
                 config.authConfig(), config.maxStartups,
-                new TcpipForwardHandler(policy).handlers());
+                globalRequestHandlers(policy, config.streamLocalPolicy()));
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -171,6 +175,14 @@ final class ServerCommand {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** tcpip-forward and streamlocal-forward@openssh.com, with their cancel requests. */
+    private static Map<String, GlobalRequestHandler> globalRequestHandlers(
+            Function<SshConnection, ForwardingPolicy> policy, StreamLocalPolicy streamLocal) {
+        Map<String, GlobalRequestHandler> handlers = new HashMap<>(new TcpipForwardHandler(policy).handlers());
+        handlers.putAll(new StreamLocalForwardHandler(policy, streamLocal).handlers());
+        return handlers;
     }
 
     /**
@@ -243,6 +255,8 @@ final class ServerCommand {
         private AllowTcpForwarding allowTcpForwarding = AllowTcpForwarding.YES;
         private ForwardingPolicy forwarding = ForwardingPolicy.DEFAULT;
         private AllowStreamLocalForwarding allowStreamLocalForwarding = AllowStreamLocalForwarding.YES;
+        private int streamLocalBindMask = StreamLocalPolicy.DEFAULT.bindMask();
+        private boolean streamLocalBindUnlink;
         private int maxAuthTries = 6;
         private int loginGraceSeconds = 120;
         private int clientAliveIntervalSeconds;
@@ -341,6 +355,10 @@ final class ServerCommand {
                         forwarding = forwardingKeyword(keyword, value, where, line);
                     case "allowstreamlocalforwarding" ->
                         allowStreamLocalForwarding = AllowStreamLocalForwarding.parse(value);
+                    case "streamlocalbindmask" -> streamLocalBindMask = checked(where, line, "Invalid mask.",
+                            () -> parseMask(value));
+                    case "streamlocalbindunlink" -> streamLocalBindUnlink = checked(where, line,
+                            "unsupported option \"" + value + "\".", () -> yesNo(value));
                     case "maxauthtries" -> maxAuthTries = Integer.parseInt(value);
                     case "logingracetime" -> loginGraceSeconds = parseSeconds(value);
                     case "clientaliveinterval" -> clientAliveIntervalSeconds = parseSeconds(value);
@@ -569,6 +587,20 @@ final class ServerCommand {
         ForwardingPolicy forwardingPolicy() {
             return new ForwardingPolicy(allowTcpForwarding, forwarding.disableForwarding(), forwarding.permitOpen(),
                     forwarding.permitListen(), forwarding.gatewayPorts());
+        }
+
+        /** AllowStreamLocalForwarding (off with DisableForwarding), StreamLocalBindMask and StreamLocalBindUnlink. */
+        StreamLocalPolicy streamLocalPolicy() {
+            return new StreamLocalPolicy(allowStreamLocalForwarding, streamLocalBindMask, streamLocalBindUnlink);
+        }
+
+        /** sshd's StreamLocalBindMask: octal, 0 to 0777. */
+        private static int parseMask(String value) {
+            int mask = Integer.parseInt(value, 8);
+            if (mask < 0 || mask > 0777) {
+                throw new IllegalArgumentException("mask out of range: " + value);
+            }
+            return mask;
         }
 
         /** AllowStreamLocalForwarding: which Unix-domain socket forwardings are allowed. */

@@ -367,25 +367,26 @@ final class SshCommand {
 
     /** Sends every tcpip-forward at once, then reads the replies in order, printing what ssh prints. */
     private boolean startRemoteForwards(SshOptions o, SshConnection connection) {
-        List<Future<Integer>> replies = new ArrayList<>();
+        List<Future<?>> replies = new ArrayList<>();
         for (RemoteForward spec : o.remoteForwards) {
-            replies.add(new RemotePortForwarder(connection, spec).start());
+            RemotePortForwarder forwarder = new RemotePortForwarder(connection, spec);
+            replies.add(spec.bindPath() != null ? forwarder.startPath() : forwarder.start());
         }
         for (int i = 0; i < replies.size(); i++) {
             RemoteForward spec = o.remoteForwards.get(i);
-            Future<Integer> reply = replies.get(i).awaitUninterruptibly();
+            Future<?> reply = replies.get(i).awaitUninterruptibly();
             if (reply.isSuccess()) {
-                if (spec.bindPort() == 0 && o.showsInfo()) {
+                if (spec.bindPath() == null && spec.bindPort() == 0 && o.showsInfo()) {
                     err.println("Allocated port " + reply.getNow() + " for remote forward to "
                             + spec.destination());
                 }
             } else if (!connection.parent().isActive()) {
                 return true; // the main loop reports why the connection ended
             } else if (o.exitOnForwardFailure) {
-                err.println("Error: remote port forwarding failed for listen port " + spec.bindPort());
+                err.println("Error: remote port forwarding failed for listen " + spec.listenDescription());
                 return false;
             } else if (o.showsInfo()) {
-                err.println("Warning: remote port forwarding failed for listen port " + spec.bindPort());
+                err.println("Warning: remote port forwarding failed for listen " + spec.listenDescription());
             }
         }
         for (DynamicForward spec : o.dynamicForwards) {

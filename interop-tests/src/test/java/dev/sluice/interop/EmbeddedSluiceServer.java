@@ -3,6 +3,7 @@ package dev.sluice.interop;
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.connection.ConnectionConfig;
+import dev.sluice.connection.GlobalRequestHandler;
 import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
@@ -11,6 +12,8 @@ import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
+import dev.sluice.forwarding.StreamLocalForwardHandler;
+import dev.sluice.forwarding.StreamLocalPolicy;
 import dev.sluice.forwarding.TcpipForwardHandler;
 import dev.sluice.interop.harness.TcpPorts;
 import dev.sluice.transport.TransportConfig;
@@ -20,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -27,8 +31,8 @@ import java.util.stream.Collectors;
 
 /**
  * A Sluice SSH server in the test's own JVM, configured as {@code sluice server} configures one (authorized_keys
- * file, direct-tcpip, direct-streamlocal and tcpip-forward with the default or a given policy), on a free loopback
- * port. In-process so that Netty's leak detector sees its buffers and tests can read its log lines
+ * file, direct-tcpip, direct-streamlocal, tcpip-forward and streamlocal-forward with the default or a given policy),
+ * on a free loopback port. In-process so that Netty's leak detector sees its buffers and tests can read its log lines
  * ({@link LogCapture}).
  */
 final class EmbeddedSluiceServer implements AutoCloseable {
@@ -126,15 +130,36 @@ final class EmbeddedSluiceServer implements AutoCloseable {
                 ConnectionConfig.DEFAULT, null);
     }
 
+    /**
+     * A server with a forwarding policy and sshd_config's Unix-socket settings (AllowStreamLocalForwarding,
+     * StreamLocalBindMask, StreamLocalBindUnlink), as {@code sluice server} sets them up.
+     */
+    static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, ForwardingPolicy policy,
+            StreamLocalPolicy streamLocal) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, List.of(SshKeyPair.generateEd25519("sluice-test-host")), t -> t,
+                ServerAuthConfig.PUBLICKEY_ONLY, 6, MaxStartups.DEFAULT, policy, null, ConnectionConfig.DEFAULT, null,
+                streamLocal);
+    }
+
     private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
             UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
             MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, ConnectionConfig connection,
             Path trustedUserCaKeys) throws IOException, InterruptedException {
+        return start(dir, authorizedKeys, hostKeys, configure, auth, maxAuthTries, maxStartups, policy, sessions,
+                connection, trustedUserCaKeys, StreamLocalPolicy.DEFAULT);
+    }
+
+    private static EmbeddedSluiceServer start(Path dir, List<String> authorizedKeys, List<SshKeyPair> hostKeys,
+            UnaryOperator<TransportConfig> configure, ServerAuthConfig auth, int maxAuthTries,
+            MaxStartups maxStartups, ForwardingPolicy policy, SessionConfig sessions, ConnectionConfig connection,
+            Path trustedUserCaKeys, StreamLocalPolicy streamLocalPolicy) throws IOException, InterruptedException {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
         DirectStreamLocalHandler streamLocal = new DirectStreamLocalHandler(policy.disableForwarding()
-                ? AllowStreamLocalForwarding.NO : AllowStreamLocalForwarding.YES);
+                ? AllowStreamLocalForwarding.NO : streamLocalPolicy.allow());
+        Map<String, GlobalRequestHandler> globalHandlers = new HashMap<>(new TcpipForwardHandler(policy).handlers());
+        globalHandlers.putAll(new StreamLocalForwardHandler(policy, streamLocalPolicy).handlers());
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,
                 new AuthorizedKeysAuthenticator(authorized, trustedUserCaKeys, Clock.systemDefaultZone()),
                 maxAuthTries, 120, connection,
@@ -143,8 +168,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
                         : Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                                 DirectStreamLocalHandler.CHANNEL_TYPE, streamLocal,
                                 SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions)),
-                auth, maxStartups,
-                new TcpipForwardHandler(policy).handlers());
+                auth, maxStartups, globalHandlers);
         SshServer server = new SshServer(config);
         try {
             return new EmbeddedSluiceServer(server, List.copyOf(hostKeys), server.start().getPort());
