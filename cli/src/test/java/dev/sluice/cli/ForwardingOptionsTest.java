@@ -10,6 +10,7 @@ import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.RemoteForward;
+import dev.sluice.forwarding.StreamLocalPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,36 @@ class ForwardingOptionsTest {
         assertThat(c.allowStreamLocalForwarding()).isEqualTo(AllowStreamLocalForwarding.YES);
         c.readFile(Files.writeString(dir.resolve("sshd_config"), "AllowStreamLocalForwarding remote\n"));
         assertThat(c.allowStreamLocalForwarding()).isEqualTo(AllowStreamLocalForwarding.REMOTE);
+    }
+
+    @Test
+    void remoteSocketForwardsAndTheServersStreamLocalKeywords(@TempDir Path dir) throws Exception {
+        SshCommand.SshOptions o = new SshCommand.SshOptions();
+        for (Getopt.Option opt : new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(), new String[] {
+            "-R", "/run/in.sock:localhost:80", "-R", "8080:/run/app.sock", "-o", "RemoteForward /a.sock /b.sock",
+            "host"}).options()) {
+            o.apply(opt);
+        }
+        assertThat(o.remoteForwards).containsExactly(new RemoteForward(null, 0, "localhost", 80, "/run/in.sock", null),
+                new RemoteForward(null, 8080, null, 0, null, "/run/app.sock"),
+                new RemoteForward(null, 0, null, 0, "/a.sock", "/b.sock"));
+        ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        ConfigDump.print(o, new PrintStream(dump, true, StandardCharsets.UTF_8));
+        assertThat(dump.toString(StandardCharsets.UTF_8)).contains("remoteforward /run/in.sock [localhost]:80\n",
+                "remoteforward 8080 /run/app.sock\n", "remoteforward /a.sock /b.sock\n");
+
+        ServerCommand.SshdConfig c = new ServerCommand.SshdConfig();
+        assertThat(c.streamLocalPolicy()).isEqualTo(StreamLocalPolicy.DEFAULT);
+        c.readFile(Files.writeString(dir.resolve("sshd_config"), String.join("\n",
+                "AllowStreamLocalForwarding local", "StreamLocalBindMask 0117", "StreamLocalBindUnlink yes", "")));
+        assertThat(c.streamLocalPolicy()).isEqualTo(new StreamLocalPolicy(AllowStreamLocalForwarding.LOCAL, 0117,
+                true));
+        assertThatThrownBy(() -> c.setOption("StreamLocalBindMask=0800"))
+                .hasMessage("command-line line 0: Invalid mask.");
+        assertThatThrownBy(() -> c.setOption("StreamLocalBindMask=x"))
+                .hasMessage("command-line line 0: Invalid mask.");
+        assertThatThrownBy(() -> c.setOption("StreamLocalBindUnlink=maybe"))
+                .hasMessage("command-line line 0: unsupported option \"maybe\".");
     }
 
     @Test
