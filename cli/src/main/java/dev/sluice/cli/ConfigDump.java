@@ -78,6 +78,7 @@ final class ConfigDump {
                     + (f.connectPath() != null ? " " + f.connectPath()
                     : f.isDynamic() ? " [socks]:0" : " [" + f.host() + "]:" + f.hostPort()));
         }
+        line(out, "permitremoteopen", o.permitRemoteOpen.toString());
         for (String f : o.identityFileSpecs.isEmpty() ? List.of("~/.ssh/id_ed25519") : o.identityFileSpecs) {
             line(out, "identityfile", f);
         }

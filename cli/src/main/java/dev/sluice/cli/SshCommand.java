@@ -14,6 +14,7 @@ import dev.sluice.forwarding.DynamicForward;
 import dev.sluice.forwarding.DynamicPortForwarder;
 import dev.sluice.forwarding.LocalForward;
 import dev.sluice.forwarding.LocalPortForwarder;
+import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.RemoteForward;
 import dev.sluice.forwarding.RemotePortForwarder;
 import dev.sluice.transport.DisconnectReason;
@@ -369,7 +370,7 @@ final class SshCommand {
     private boolean startRemoteForwards(SshOptions o, SshConnection connection) {
         List<Future<?>> replies = new ArrayList<>();
         for (RemoteForward spec : o.remoteForwards) {
-            RemotePortForwarder forwarder = new RemotePortForwarder(connection, spec);
+            RemotePortForwarder forwarder = new RemotePortForwarder(connection, spec, o.permitRemoteOpen);
             replies.add(spec.bindPath() != null ? forwarder.startPath() : forwarder.start());
         }
         for (int i = 0; i < replies.size(); i++) {
@@ -625,7 +626,7 @@ final class SshCommand {
                 "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
                 "hostbasedacceptedalgorithms", "hostbasedkeytypes", "hostbasedauthentication", "hostkeyalias",
                 "ipqos", "kbdinteractivedevices", "knownhostscommand", "localcommand", "logverbose",
-                "nohostauthenticationforlocalhost", "permitlocalcommand", "permitremoteopen", "pkcs11provider",
+                "nohostauthenticationforlocalhost", "permitlocalcommand", "pkcs11provider",
                 "proxyusefdpass", "remotecommand", "requiredrsasize", "revokedhostkeys", "securitykeyprovider",
                 "syslogfacility", "tcpkeepalive", "tunnel",
                 "tunneldevice", "updatehostkeys", "verifyhostkeydns", "visualhostkey", "xauthlocation",
@@ -664,6 +665,8 @@ final class SshCommand {
         List<Jump> jumps = List.of();
         int streamLocalBindMask = LocalPortForwarder.DEFAULT_STREAM_LOCAL_BIND_MASK;
         boolean streamLocalBindUnlink;
+        /** PermitRemoteOpen: where reverse dynamic forwardings may connect. */
+        PermitList permitRemoteOpen = PermitList.ANY;
         String proxyJump;
         String proxyCommand;
         boolean jumpOption;
@@ -975,6 +978,12 @@ final class SshCommand {
                     int mask = a.parsed(() -> Integer.parseInt(v, 8));
                     if (store) {
                         streamLocalBindMask = mask;
+                    }
+                }
+                case "permitremoteopen" -> {
+                    PermitList v = a.parsed(() -> PermitList.parsePermitRemoteOpen(a.atLeastOne()));
+                    if (store) {
+                        permitRemoteOpen = v;
                     }
                 }
                 case "streamlocalbindunlink" -> {

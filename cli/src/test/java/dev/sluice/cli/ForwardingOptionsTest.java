@@ -122,6 +122,28 @@ class ForwardingOptionsTest {
     }
 
     @Test
+    void permitRemoteOpenIsReadAsSshReadsIt() throws Exception {
+        SshCommand.SshOptions o = new SshCommand.SshOptions();
+        assertThat(o.permitRemoteOpen.isAny()).isTrue();
+        for (Getopt.Option opt : new Getopt("46CgNTqvp:l:i:L:R:o:c:m:", List.of(), new String[] {
+            "-o", "PermitRemoteOpen=db:5432 [::1]:*", "-o", "PermitRemoteOpen=none", "host"}).options()) {
+            o.apply(opt);
+        }
+        assertThat(o.permitRemoteOpen).as("the first value wins")
+                .isEqualTo(PermitList.parsePermitRemoteOpen(List.of("db:5432", "[::1]:*")));
+        ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        ConfigDump.print(o, new PrintStream(dump, true, StandardCharsets.UTF_8));
+        assertThat(dump.toString(StandardCharsets.UTF_8)).contains("permitremoteopen db:5432 [::1]:*\n");
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"ssh", "-G", "-o", "PermitRemoteOpen=db", "host"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(255);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("command-line line 0: bad port number in permitremoteopen");
+    }
+
+    @Test
     void badPolicyValuesGetSshdsLineAndWords() {
         ServerCommand.SshdConfig c = new ServerCommand.SshdConfig();
         assertThatThrownBy(() -> c.setOption("PermitOpen=db:http"))

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The SOCKS server of reverse dynamic forwarding ({@code ssh -R [bind_address:]port}, OpenSSH 7.6+) on one accepted
  * {@code forwarded-tcpip} channel. The SOCKS client is whoever connected to the server's listener, so its handshake
  * arrives as CHANNEL_DATA: this runs the {@link SocksServerHandshake} over it, connects from here to the host and
- * port it asks for, answers with the outcome (a refused or unreachable target becomes the matching SOCKS error, then
- * the channel closes), and hands the channel to a {@link SocketChannelBridge} with the new socket.
+ * port it asks for if ssh_config's PermitRemoteOpen allows it, answers with the outcome (a destination PermitRemoteOpen
+ * does not list, or a refused or unreachable target, becomes the matching SOCKS error, then the channel closes), and
+ * hands the channel to a {@link SocketChannelBridge} with the new socket.
  *
  * <h3>Bounds and credit</h3>
  * As on the {@code -D} side: the handshake decides once {@link SocksServerHandshake#MAX_HANDSHAKE_BYTES} have
@@ -32,6 +33,7 @@ final class ChannelSocksServer implements ChannelListener {
     private static final Logger log = LoggerFactory.getLogger(ChannelSocksServer.class);
 
     private final long handshakeTimeoutMillis;
+    private final PermitList permitRemoteOpen;
     private final SocksServerHandshake handshake = new SocksServerHandshake();
     private final SocketChannelBridge bridge = new SocketChannelBridge();
     /** Channel data not yet decoded by the handshake; after the request, what the client sent ahead of the reply. */
@@ -47,9 +49,13 @@ final class ChannelSocksServer implements ChannelListener {
     /** The handshake failed, timed out or found no destination: the channel is closing, data is only credited. */
     private boolean refused;
 
-    /** @param handshakeTimeoutMillis how long the SOCKS client may take to send its complete request */
-    ChannelSocksServer(long handshakeTimeoutMillis) {
+    /**
+     * @param handshakeTimeoutMillis how long the SOCKS client may take to send its complete request
+     * @param permitRemoteOpen ssh_config's PermitRemoteOpen: the destinations this side may connect to
+     */
+    ChannelSocksServer(long handshakeTimeoutMillis, PermitList permitRemoteOpen) {
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.permitRemoteOpen = permitRemoteOpen;
     }
 
     @Override
@@ -101,6 +107,14 @@ final class ChannelSocksServer implements ChannelListener {
     private void connect(SshChannel channel, SocksRequest r) {
         log.debug("channel {}: dynamic request: socks{} host {} port {}", channel.localId(), r.version(), r.host(),
                 r.port());
+        if (!permitRemoteOpen.permitsOpen(r.host(), r.port())) {
+            // ssh's words (it then closes without a SOCKS reply; a client is better told "not allowed").
+            log.info("channel {}: rdynamic_connect_finish: requested forward not permitted: host {} port {}"
+                    + " (PermitRemoteOpen {})", channel.localId(), r.host(), r.port(), permitRemoteOpen);
+            reply(channel, SocksReply.NOT_ALLOWED_BY_RULESET);
+            giveUp(channel);
+            return;
+        }
         socket = OutboundConnect.connect(channel.connection().eventLoop(), bridge, r.host(), r.port())
                 .addListener((ChannelFutureListener) f -> {
                     if (!channel.isOpen()) {

@@ -26,7 +26,11 @@ final class ClientRemoteForwards {
     private static final AttributeKey<ClientRemoteForwards> KEY =
             AttributeKey.valueOf(ClientRemoteForwards.class, "forwards");
 
-    private final Map<ServerForwards.Key, RemoteForward> granted = new HashMap<>();
+    /** A granted forwarding and the PermitRemoteOpen its reverse dynamic connections are checked against. */
+    private record Granted(RemoteForward forward, PermitList permitRemoteOpen) {
+    }
+
+    private final Map<ServerForwards.Key, Granted> granted = new HashMap<>();
     private final Map<String, RemoteForward> grantedPaths = new HashMap<>();
 
     private ClientRemoteForwards() {
@@ -45,8 +49,8 @@ final class ClientRemoteForwards {
         return t;
     }
 
-    void add(String requestAddress, int boundPort, RemoteForward forward) {
-        granted.put(new ServerForwards.Key(requestAddress, boundPort), forward);
+    void add(String requestAddress, int boundPort, RemoteForward forward, PermitList permitRemoteOpen) {
+        granted.put(new ServerForwards.Key(requestAddress, boundPort), new Granted(forward, permitRemoteOpen));
     }
 
     void remove(String requestAddress, int boundPort) {
@@ -84,8 +88,8 @@ final class ClientRemoteForwards {
 
     private void onOpen(ChannelOpenRequest request) {
         DirectTcpip open = DirectTcpip.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
-        RemoteForward forward = granted.get(new ServerForwards.Key(open.host(), open.port()));
-        if (forward == null) {
+        Granted g = granted.get(new ServerForwards.Key(open.host(), open.port()));
+        if (g == null) {
             log.error("WARNING: Server requests forwarding for unknown listen_port {}",
                     Integer.toUnsignedLong(open.port()));
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
@@ -93,10 +97,11 @@ final class ClientRemoteForwards {
         }
         log.debug("client_request_forwarded_tcpip: listen {} port {}, originator {} port {}", open.host(),
                 open.port(), open.originatorAddress(), Integer.toUnsignedLong(open.originatorPort()));
-        if (forward.isDynamic()) {
-            request.accept(new ChannelSocksServer(DynamicPortForwarder.DEFAULT_HANDSHAKE_TIMEOUT.toMillis()));
+        if (g.forward().isDynamic()) {
+            request.accept(new ChannelSocksServer(DynamicPortForwarder.DEFAULT_HANDSHAKE_TIMEOUT.toMillis(),
+                    g.permitRemoteOpen()));
         } else {
-            connect(request, forward);
+            connect(request, g.forward());
         }
     }
 }

@@ -108,6 +108,52 @@ public final class PermitList {
         return new PermitList(false, entries, String.join(" ", words));
     }
 
+    /**
+     * Parses ssh_config's {@code PermitRemoteOpen} arguments as ssh's readconf.c does: {@code any} or {@code none}
+     * (any case) alone, or {@code host:port} entries split at the first colon ({@code [addr]:port} for IPv6), port a
+     * number from 1 to 65535 or {@code *}, host {@code *} for any host. The text is kept as written, for
+     * {@code ssh -G}.
+     *
+     * @throws IllegalArgumentException with ssh's words: "keyword permitremoteopen \"any\" argument must appear
+     *         alone.", "missing host in permitremoteopen", "bad port number in permitremoteopen"
+     */
+    public static PermitList parsePermitRemoteOpen(List<String> words) {
+        String text = String.join(" ", words);
+        if (words.size() == 1 && words.get(0).equalsIgnoreCase("any")) {
+            return new PermitList(true, List.of(), text);
+        }
+        if (words.size() == 1 && words.get(0).equalsIgnoreCase("none")) {
+            return new PermitList(false, List.of(), text);
+        }
+        List<Entry> entries = new ArrayList<>(words.size());
+        for (String w : words) {
+            if (w.equalsIgnoreCase("any") || w.equalsIgnoreCase("none")) {
+                throw new IllegalArgumentException("keyword permitremoteopen \"" + w
+                        + "\" argument must appear alone.");
+            }
+            String host;
+            String port;
+            if (w.startsWith("[")) {
+                int end = w.indexOf(']');
+                if (end < 0 || (end + 1 < w.length() && w.charAt(end + 1) != ':')) {
+                    throw new IllegalArgumentException("missing host in permitremoteopen");
+                }
+                host = w.substring(1, end);
+                port = end + 2 <= w.length() ? w.substring(end + 2) : null;
+            } else {
+                int colon = w.indexOf(':');
+                host = colon < 0 ? w : w.substring(0, colon);
+                port = colon < 0 ? null : w.substring(colon + 1);
+            }
+            try {
+                entries.add(new Entry(host, parsePort("", port == null ? "" : port)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad port number in permitremoteopen", e);
+            }
+        }
+        return new PermitList(false, entries, text);
+    }
+
     /** sshd's permitopen_port: {@code *} or 1 to 65535. */
     private static int parsePort(String keyword, String p) {
         if (p.equals("*")) {

@@ -35,12 +35,26 @@ public final class RemotePortForwarder {
 
     private final SshConnection connection;
     private final RemoteForward forward;
+    private final PermitList permitRemoteOpen;
     private volatile int boundPort = -1;
     private volatile boolean pathStarted;
 
     public RemotePortForwarder(SshConnection connection, RemoteForward forward) {
+        this(connection, forward, PermitList.ANY);
+    }
+
+    /**
+     * A forwarder whose reverse dynamic connections may only go where ssh_config's {@code PermitRemoteOpen} allows
+     * (OpenSSH 8.2+); a SOCKS request for any other destination is answered "not allowed by ruleset" (SOCKS5) or
+     * "rejected" (SOCKS4) and its channel closed.
+     *
+     * @param permitRemoteOpen the permitted destinations, {@link PermitList#parsePermitRemoteOpen} or
+     *        {@link PermitList#ANY}; ignored unless the forward {@linkplain RemoteForward#isDynamic() is dynamic}
+     */
+    public RemotePortForwarder(SshConnection connection, RemoteForward forward, PermitList permitRemoteOpen) {
         this.connection = connection;
         this.forward = forward;
+        this.permitRemoteOpen = permitRemoteOpen;
     }
 
     /**
@@ -84,7 +98,7 @@ public final class RemotePortForwarder {
                                 return;
                             }
                         }
-                        ClientRemoteForwards.of(connection).add(address, port, forward);
+                        ClientRemoteForwards.of(connection).add(address, port, forward, permitRemoteOpen);
                         boundPort = port;
                         log.debug("remote forward success for: listen {}:{}, connect {}", address, port,
                                 forward.destination());

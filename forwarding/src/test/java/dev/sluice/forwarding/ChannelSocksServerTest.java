@@ -35,7 +35,7 @@ class ChannelSocksServerTest {
         // Only advanceTimeBy moves the clock, so the timeout tests do not depend on how fast the machine is.
         loop.freezeTime();
         channel = new FakeChannel(new TestConnection(loop));
-        server = new ChannelSocksServer(TIMEOUT_MILLIS);
+        server = new ChannelSocksServer(TIMEOUT_MILLIS, PermitList.ANY);
         server.onOpen(channel);
     }
 

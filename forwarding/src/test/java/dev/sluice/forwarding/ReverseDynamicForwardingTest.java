@@ -2,6 +2,7 @@ package dev.sluice.forwarding;
 
 import static dev.sluice.forwarding.SocksClientBytes.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.connection.ConnectionConfig;
 import java.io.DataInputStream;
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -100,6 +102,63 @@ class ReverseDynamicForwardingTest {
             s.getOutputStream().write(bytes(4, 1, refused >> 8, refused & 0xFF, 127, 0, 0, 1, 0));
             assertThat(HexFormat.of().formatHex(s.getInputStream().readAllBytes())).isEqualTo("005b000000000000");
         }
+    }
+
+    @Test
+    void permitRemoteOpenRefusesOtherDestinationsAsNotAllowedAndLetsListedOnesThrough() throws Exception {
+        PermitList permit = PermitList.parsePermitRemoteOpen(List.of("localhost:" + target.getLocalPort(),
+                "10.9.9.9:*"));
+        int limited = new RemotePortForwarder(pair.client(), RemoteForward.parse("0"), permit).start()
+                .get(5, TimeUnit.SECONDS);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), limited)) {
+            s.getOutputStream().write(SocksClientBytes.of(new SocksRequest(5, SocksRequest.AddressType.IPV4,
+                    "127.0.0.1", target.getLocalPort(), "")));
+            assertThat(HexFormat.of().formatHex(s.getInputStream().readAllBytes()))
+                    .as("127.0.0.1 is not localhost: no lookups, as ssh").isEqualTo("0500" + "05020001000000000000");
+        }
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), limited)) {
+            s.getOutputStream().write(SocksClientBytes.of(new SocksRequest(5, SocksRequest.AddressType.DOMAIN,
+                    "localhost", target.getLocalPort(), "")));
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            assertThat(hex(in, 2 + 10)).isEqualTo("0500" + "05000001000000000000");
+            try (Socket far = target.accept()) {
+                far.getOutputStream().write("ok".getBytes(StandardCharsets.US_ASCII));
+            }
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+        }
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), limited)) {
+            s.getOutputStream().write(bytes(4, 1, 0, 80, 127, 0, 0, 1, 0));
+            assertThat(HexFormat.of().formatHex(s.getInputStream().readAllBytes())).isEqualTo("005b000000000000");
+        }
+        int none = new RemotePortForwarder(pair.client(), RemoteForward.parse("0"),
+                PermitList.parsePermitRemoteOpen(List.of("none"))).start().get(5, TimeUnit.SECONDS);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), none)) {
+            s.getOutputStream().write(SocksClientBytes.of(new SocksRequest(5, SocksRequest.AddressType.DOMAIN,
+                    "localhost", target.getLocalPort(), "")));
+            assertThat(HexFormat.of().formatHex(s.getInputStream().readAllBytes())).isEqualTo("0500"
+                    + "05020001000000000000");
+        }
+    }
+
+    @Test
+    void permitRemoteOpenParsesAsSshReadsIt() {
+        assertThat(PermitList.parsePermitRemoteOpen(List.of("ANY")).isAny()).isTrue();
+        assertThat(PermitList.parsePermitRemoteOpen(List.of("none")).permitsOpen("a", 1)).isFalse();
+        PermitList l = PermitList.parsePermitRemoteOpen(List.of("db:5432", "[::1]:*", "*:443", ":1"));
+        assertThat(l.toString()).isEqualTo("db:5432 [::1]:* *:443 :1");
+        assertThat(l.permitsOpen("db", 5432)).isTrue();
+        assertThat(l.permitsOpen("DB", 5432)).as("no lookups or case folding").isFalse();
+        assertThat(l.permitsOpen("::1", 8)).isTrue();
+        assertThat(l.permitsOpen("anything", 443)).isTrue();
+        assertThat(l.permitsOpen("db", 5433)).isFalse();
+        for (String bad : List.of("x", "x:0", "x:70000", "a:b:1", "[::1]")) {
+            assertThatThrownBy(() -> PermitList.parsePermitRemoteOpen(List.of(bad)))
+                    .hasMessage("bad port number in permitremoteopen");
+        }
+        assertThatThrownBy(() -> PermitList.parsePermitRemoteOpen(List.of("[::1:2")))
+                .hasMessage("missing host in permitremoteopen");
+        assertThatThrownBy(() -> PermitList.parsePermitRemoteOpen(List.of("any", "x:1")))
+                .hasMessage("keyword permitremoteopen \"any\" argument must appear alone.");
     }
 
     @Test
