@@ -103,6 +103,37 @@ class ReverseDynamicForwardInteropTest {
         }
     }
 
+    /**
+     * PermitRemoteOpen (OpenSSH 8.2+) limits where the SOCKS requests may go: the listed destination works, any
+     * other is refused as "not allowed by ruleset" with ssh's log line, and the forwarding stays for the next one.
+     */
+    @Test
+    void permitRemoteOpenLetsOnlyTheListedDestinationsThrough() throws Exception {
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(clientKey.publicKeyLine()).start();
+                HttpTarget http = HttpTarget.start(TcpPorts.loopback())) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"), sshd.knownHostsLine() + "\n");
+            try (ManagedProcess ssh = SluiceSshCommand.to(sshd.port()).identity(clientKey.privateKey())
+                    .knownHosts(knownHosts).option("PermitRemoteOpen", "localhost:" + http.port() + " db:*")
+                    .remoteForward("0").start()) {
+                int port = RemoteForwardInteropTest.allocatedPort(ssh, "socks:0");
+                // Matched as written, without lookups: 127.0.0.1 is not localhost.
+                try (ManagedProcess curl = ManagedProcess.start("curl", List.of("/usr/bin/curl", "-sS",
+                        "--max-time", "60", "--socks5-hostname", "127.0.0.1:" + port, "-o", "/dev/null",
+                        "http://127.0.0.1:" + http.port() + "/"))) {
+                    assertThat(curl.awaitExit(Duration.ofSeconds(60))).isEqualTo(97);
+                    assertThat(curl.stderr()).contains("Can't complete SOCKS5 connection").contains("(2)");
+                }
+                assertThat(ssh.awaitStderr("requested forward not permitted", Duration.ofSeconds(30)))
+                        .contains("host 127.0.0.1 port " + http.port());
+                assertThat(http.requests()).isZero();
+
+                DynamicForwardInteropTest.assertCurlDownloadAndUploadIntact(dir, "--socks5-hostname", port,
+                        "localhost", http);
+                assertThat(ssh.isAlive()).isTrue();
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--socks5-hostname", "--socks4a"})
     void openSshReverseDynamicForwardThroughTheSluiceServer(String mode) throws Exception {
