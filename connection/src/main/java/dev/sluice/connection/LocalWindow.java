@@ -30,7 +30,10 @@ final class LocalWindow {
     private long unconsumed;
     /** Consumed and not yet credited back. */
     private long consumed;
-    /** Bytes received beyond the window: consumed but never credited. Never more than {@code unconsumed}. */
+    /**
+     * Bytes received beyond the window not yet paid for by consumption: never credited. While it is open,
+     * {@code consumed} is 0. Never more than {@code unconsumed}.
+     */
     private long debt;
     /** The overrun since the last packet that fitted, for the grace limit. */
     private long exceeded;
@@ -59,7 +62,12 @@ final class LocalWindow {
                         "channel %d: peer ignored channel window (rcvd %d, win %d/%d, excess %d)",
                         channelId, n, window, max, exceeded);
             }
-            debt += excess;
+            // The excess is paid first from bytes consumed and not yet credited, the rest from later consumption.
+            // So nothing is credited while a debt is open, the window cannot reopen, no packet can fit and reset
+            // the grace, and the debt stays within it: buffered bytes stay within max + max/10.
+            long paidNow = Math.min(consumed, excess);
+            consumed -= paidNow;
+            debt += excess - paidNow;
             window = 0;
         } else {
             window -= n;

@@ -142,6 +142,25 @@ class WindowTest {
         assertThat(w.window()).isEqualTo(MAX);
     }
 
+    /**
+     * Found by WindowModelTest: bytes consumed before an overrun but not yet credited used to be credited while the
+     * excess was still unpaid, reopening the window and resetting the grace, so a peer could buffer more than
+     * max + max/10 here. The excess now comes out of them first.
+     */
+    @Test
+    void anOverrunIsPaidFromConsumedBytesNotYetCredited() {
+        LocalWindow w = new LocalWindow(MAX, MAX_PACKET);
+        w.receive(1, MAX_PACKET);
+        w.consume(MAX_PACKET);
+        assertThat(w.takeAdjustment()).as("one packet out: not yet").isZero();
+        for (int i = 1; i < 64; i++) {
+            w.receive(1, MAX_PACKET);
+        }
+        w.receive(1, 1000); // 1000 bytes over the window, within the grace
+        w.consume(1);
+        assertThat(w.takeAdjustment()).as("consumed minus the excess").isEqualTo(MAX_PACKET + 1 - 1000);
+    }
+
     @Test
     void remoteWindowClampsAtTwoToTheThirtyTwoMinusOne() {
         RemoteWindow r = new RemoteWindow(0xFFFF_FFF0L, 0xFFFF_FFFFL, MAX_PACKET);
