@@ -589,7 +589,7 @@ final class ServerCommand {
                     forwarding.permitListen(), forwarding.gatewayPorts());
         }
 
-        /** AllowStreamLocalForwarding (off with DisableForwarding), StreamLocalBindMask and StreamLocalBindUnlink. */
+        /** AllowStreamLocalForwarding, StreamLocalBindMask, StreamLocalBindUnlink; DisableForwarding is checked apart. */
         StreamLocalPolicy streamLocalPolicy() {
             return new StreamLocalPolicy(allowStreamLocalForwarding, streamLocalBindMask, streamLocalBindUnlink);
         }

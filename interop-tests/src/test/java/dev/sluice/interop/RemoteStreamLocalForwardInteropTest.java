@@ -23,8 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,6 +174,52 @@ class RemoteStreamLocalForwardInteropTest {
         }
     }
 
+    /**
+     * {@code sluice server -f sshd_config}: StreamLocalBindMask and StreamLocalBindUnlink from the file, and a Match
+     * block's DisableForwarding refusing one user's streamlocal-forward.
+     */
+    @Test
+    void sluiceServerTakesTheStreamLocalKeywordsAndMatchBlocksFromItsConfig() throws Exception {
+        OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "sluice_host_key");
+        Path authorized = Files.writeString(dir.resolve("authorized_keys"), clientKey.publicKeyLine() + "\n");
+        Path config = Files.writeString(dir.resolve("sshd_config"), """
+                HostKey %s
+                AuthorizedKeysFile %s
+                StreamLocalBindMask 0117
+                StreamLocalBindUnlink yes
+                Match User restricted
+                    DisableForwarding yes
+                """.formatted(hostKey.privateKey(), authorized));
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("--bind", "127.0.0.1", "-p", "0", "-f", config.toString()));
+        Path path = dir.resolve("remote.sock");
+        Files.writeString(path, "stale");
+        try (ManagedProcess server = ManagedProcess.start("sluice server", command);
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(SIZE, 58, TIMEOUT)) {
+            String listening = server.awaitStdout("listening on ", STARTUP);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+                    "[127.0.0.1]:" + port + " " + hostKey.publicKeyLine() + "\n");
+            try (ManagedProcess ssh = OpenSshClient.to(port).identity(clientKey.privateKey()).user("alice")
+                    .option("StrictHostKeyChecking", "yes").option("UserKnownHostsFile", knownHosts.toString())
+                    .remoteForward(path + ":127.0.0.1:" + target.port()).start()) {
+                awaitSocket(path, ssh, p -> !Files.isRegularFile(p));
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw----");
+                assertIntact(UnixSockets.exchange(path, SIZE, Transfers.UP_SEED, TIMEOUT),
+                        target.awaitConnection(0, TIMEOUT), 58);
+            }
+            awaitGone(path);
+            try (ManagedProcess ssh = OpenSshClient.to(port).identity(clientKey.privateKey()).user("restricted")
+                    .option("StrictHostKeyChecking", "yes").option("UserKnownHostsFile", knownHosts.toString())
+                    .remoteForward(path + ":127.0.0.1:" + target.port()).start()) {
+                assertThat(ssh.awaitExit(STARTUP)).isEqualTo(255);
+                assertThat(ssh.stderr()).contains("Error: remote port forwarding failed for listen path " + path);
+            }
+            assertThat(server.awaitStderr("refused streamlocal-forward", TIMEOUT))
+                    .contains("(user restricted from 127.0.0.1").endsWith(": DisableForwarding yes)");
+        }
+    }
+
     // ---- Sluice client -> OpenSSH sshd ---------------------------------------------------------------------------
 
     @Test
@@ -272,7 +320,7 @@ class RemoteStreamLocalForwardInteropTest {
         awaitSocket(path, owner, Files::exists);
     }
 
-    private static void awaitSocket(Path path, ManagedProcess owner, java.util.function.Predicate<Path> ready)
+    private static void awaitSocket(Path path, ManagedProcess owner, Predicate<Path> ready)
             throws InterruptedException {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         // Not probed with a connection: the far end would take it for the test's one connection.
