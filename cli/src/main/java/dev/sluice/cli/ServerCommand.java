@@ -152,9 +152,8 @@ final class ServerCommand {
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
-                        DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
-                                global.disableForwarding() ? AllowStreamLocalForwarding.NO
-                                        : config.allowStreamLocalForwarding())),
+                        DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(policy,
+                                config.allowStreamLocalForwarding())),
                 config.authConfig(), config.maxStartups,
                 globalRequestHandlers(policy, config.streamLocalPolicy()));
         SshServer server = new SshServer(serverConfig);
@@ -589,7 +588,7 @@ final class ServerCommand {
                     forwarding.permitListen(), forwarding.gatewayPorts());
         }
 
-        /** AllowStreamLocalForwarding, StreamLocalBindMask, StreamLocalBindUnlink; DisableForwarding is checked apart. */
+        /** AllowStreamLocalForwarding, StreamLocalBindMask, StreamLocalBindUnlink (DisableForwarding: the policy). */
         StreamLocalPolicy streamLocalPolicy() {
             return new StreamLocalPolicy(allowStreamLocalForwarding, streamLocalBindMask, streamLocalBindUnlink);
         }

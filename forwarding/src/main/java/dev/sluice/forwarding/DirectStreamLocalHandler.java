@@ -2,8 +2,11 @@ package dev.sluice.forwarding;
 
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.DirectStreamLocal;
 import dev.sluice.connection.message.OpenFailureReason;
+import java.util.Locale;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * the connection's own event loop, confirms the channel once connected, and bridges socket and channel with
  * {@link SocketChannelBridge}.
  *
- * <p>Answers as sshd does: a refusal by policy (AllowStreamLocalForwarding, or the key's {@code no-port-forwarding})
- * is ADMINISTRATIVELY_PROHIBITED "open failed"; a failed connect is CONNECT_FAILED with the system's words ("No such
+ * <p>Answers as sshd does: a refusal by policy (DisableForwarding, AllowStreamLocalForwarding, or the key's
+ * {@code no-port-forwarding}) is ADMINISTRATIVELY_PROHIBITED "open failed", logged with the user, the client's
+ * address and the rule; a failed connect is CONNECT_FAILED with the system's words ("No such
  * file or directory", "Connection refused"). Unix-domain sockets need Netty's native epoll transport; without it
  * every open is refused with CONNECT_FAILED saying so. Register it for {@link DirectStreamLocal#CHANNEL_TYPE} on a
  * server's {@code ConnectionHandler}.
@@ -25,19 +29,39 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     /** The channel type this handler is for, to register it under. */
     public static final String CHANNEL_TYPE = DirectStreamLocal.CHANNEL_TYPE;
 
+    private final Function<SshConnection, ForwardingPolicy> policies;
     private final AllowStreamLocalForwarding allow;
 
+    /** A handler with sshd's other defaults: only {@code allow} and the key's options restrict. */
     public DirectStreamLocalHandler(AllowStreamLocalForwarding allow) {
+        this(connection -> ForwardingPolicy.DEFAULT, allow);
+    }
+
+    /**
+     * @param policies the forwarding policy of a connection (its DisableForwarding counts here, Match blocks
+     *        included), asked at each open
+     * @param allow AllowStreamLocalForwarding
+     */
+    public DirectStreamLocalHandler(Function<SshConnection, ForwardingPolicy> policies,
+            AllowStreamLocalForwarding allow) {
+        this.policies = policies;
         this.allow = allow;
     }
 
     @Override
     public void onOpen(ChannelOpenRequest request) {
         DirectStreamLocal target = DirectStreamLocal.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
-        // sshd's rule: AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict) covers sockets too.
-        if (!allow.allowsLocal() || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
-            log.info("refused streamlocal port forward: originator 127.0.0.1 port 65535, target path {}",
-                    target.socketPath());
+        SshConnection connection = request.connection();
+        ForwardingUser user = ForwardingUser.of(connection);
+        // sshd's rule: DisableForwarding, AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict)
+        // covers sockets too.
+        String rule = policies.apply(connection).disableForwarding() ? "DisableForwarding yes"
+                : !allow.allowsLocal() ? "AllowStreamLocalForwarding " + allow.name().toLowerCase(Locale.ROOT)
+                : !user.restrictions().portForwarding() ? "no-port-forwarding" : null;
+        if (rule != null) {
+            log.info("refused streamlocal port forward: originator 127.0.0.1 port 65535, target path {}"
+                    + " (user {} from {}: {})", target.socketPath(), user.name(), ServerForwards.peer(connection),
+                    rule);
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
             return;
         }

@@ -163,6 +163,24 @@ final class StreamLocalForwardingTest {
         assertThat(AllowStreamLocalForwarding.parse("All").allowsRemote()).isTrue();
     }
 
+    /** The connection's policy is asked at each open, so a Match block's DisableForwarding covers sockets. */
+    @Test
+    void theConnectionsDisableForwardingRefusesSocketsToo() throws Exception {
+        Path path = dir.resolve("target.sock");
+        try (ServerSocketChannel target = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                SshPair refusing = SshPair.start(ConnectionConfig.DEFAULT, Map.of(
+                        DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
+                                c -> ForwardingPolicy.DEFAULT.withDisableForwarding(true),
+                                AllowStreamLocalForwarding.YES)))) {
+            target.bind(UnixDomainSocketAddress.of(path));
+            Future<?> open = refusing.client().openChannel(DirectStreamLocalHandler.CHANNEL_TYPE,
+                    new DirectStreamLocal(path.toString()).encode(), (channel, data) -> { });
+            assertThat(open.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(open.cause()).isInstanceOf(ChannelOpenException.class)
+                    .hasMessage("administratively prohibited: open failed");
+        }
+    }
+
     /** As {@link ForwardingTest#send} over a Unix-domain socket: seeded random bytes, then half-close. */
     static String sendUnix(SocketChannel ch, long n, long seed) throws IOException {
         MessageDigest md = ForwardingTest.sha256();

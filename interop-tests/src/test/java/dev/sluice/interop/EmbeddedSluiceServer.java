@@ -8,7 +8,6 @@ import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
-import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
@@ -156,8 +155,7 @@ final class EmbeddedSluiceServer implements AutoCloseable {
         Path authorized = dir.resolve("sluice_authorized_keys");
         Files.write(authorized, authorizedKeys);
         TransportConfig transport = configure.apply(TransportConfig.defaults().withHostKeys(hostKeys));
-        DirectStreamLocalHandler streamLocal = new DirectStreamLocalHandler(policy.disableForwarding()
-                ? AllowStreamLocalForwarding.NO : streamLocalPolicy.allow());
+        DirectStreamLocalHandler streamLocal = new DirectStreamLocalHandler(c -> policy, streamLocalPolicy.allow());
         Map<String, GlobalRequestHandler> globalHandlers = new HashMap<>(new TcpipForwardHandler(policy).handlers());
         globalHandlers.putAll(new StreamLocalForwardHandler(policy, streamLocalPolicy).handlers());
         SshServer.Config config = new SshServer.Config(new InetSocketAddress(TcpPorts.loopback(), 0), transport,

@@ -176,7 +176,7 @@ class RemoteStreamLocalForwardInteropTest {
 
     /**
      * {@code sluice server -f sshd_config}: StreamLocalBindMask and StreamLocalBindUnlink from the file, and a Match
-     * block's DisableForwarding refusing one user's streamlocal-forward.
+     * block's DisableForwarding refusing one user's socket forwarding both ways.
      */
     @Test
     void sluiceServerTakesTheStreamLocalKeywordsAndMatchBlocksFromItsConfig() throws Exception {
@@ -216,6 +216,18 @@ class RemoteStreamLocalForwardInteropTest {
                 assertThat(ssh.stderr()).contains("Error: remote port forwarding failed for listen path " + path);
             }
             assertThat(server.awaitStderr("refused streamlocal-forward", TIMEOUT))
+                    .contains("(user restricted from 127.0.0.1").endsWith(": DisableForwarding yes)");
+            // The same block covers the other direction, -L to a socket path.
+            int listen = TcpPorts.free();
+            try (ManagedProcess ssh = OpenSshClient.to(port).identity(clientKey.privateKey()).user("restricted")
+                    .option("StrictHostKeyChecking", "yes").option("UserKnownHostsFile", knownHosts.toString())
+                    .localForward("127.0.0.1:" + listen + ":" + dir.resolve("any.sock")).start()) {
+                TcpPorts.awaitListening(listen, STARTUP, ssh);
+                Tunnels.assertConnectionEndsWithoutData(listen, TIMEOUT);
+                assertThat(ssh.awaitStderr("open failed", TIMEOUT))
+                        .contains("open failed: administratively prohibited: open failed");
+            }
+            assertThat(server.awaitStderr("refused streamlocal port forward", TIMEOUT))
                     .contains("(user restricted from 127.0.0.1").endsWith(": DisableForwarding yes)");
         }
     }
