@@ -4,9 +4,11 @@
 #
 #   benchmarks/run-forwarding.sh                       # everything: 1 GiB × 3 runs per row, bounded to ~10 minutes
 #   benchmarks/run-forwarding.sh --only plain,openssh --size 256MiB --runs 1
+#   benchmarks/run-forwarding.sh --delay 10 --ciphers aes128-gcm@openssh.com   # a 20 ms round-trip path
 #
 # Options (see ForwardingBenchmark): --size, --runs, --warmup, --direction up|down, --ciphers a,b,
-# --only plain,openssh,sluice,sluice-openssh,openssh-sluice,mina, --budget SECONDS, --timeout SECONDS, --out FILE.
+# --only plain,openssh,sluice,sluice-openssh,openssh-sluice,mina, --budget SECONDS, --timeout SECONDS, --out FILE,
+# --delay MS (every connection crosses a relay that holds each byte MS milliseconds each way).
 # Run it on an otherwise idle machine: every peer competes with the others for the same cores.
 set -euo pipefail
 

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client side of RFC 4252, as ssh runs it: after the first key exchange, requests the {@code ssh-userauth}
- * service, sends a {@code none} request to learn the server's methods, then tries the methods of
+ * service and, in the same flush, a {@code none} request to learn the server's methods, then tries the methods of
  * {@link ClientAuthConfig#preferredAuthentications()} that the server lists: publickey (each identity is offered
  * first, and signed only after PK_OK), keyboard-interactive (RFC 4256, any number of rounds) and password (with
  * PASSWD_CHANGEREQ). A partial success (sshd's AuthenticationMethods) restarts the choice from the new list. On
@@ -121,7 +121,10 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof KeyExchangeCompleted && ((KeyExchangeCompleted) evt).initial()) {
-            ctx.writeAndFlush(new ServiceRequest(USERAUTH_SERVICE).toPayload(ctx.alloc()));
+            // The none probe follows the service request without waiting for SERVICE_ACCEPT: servers handle
+            // messages in order, so this saves a round trip of every login.
+            ctx.write(new ServiceRequest(USERAUTH_SERVICE).toPayload(ctx.alloc()));
+            send(ctx, NONE, new byte[0]);
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -144,7 +147,6 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
                     expect(Awaiting.SERVICE, id);
                     ServiceAccept.decode(r);
                     awaiting = Awaiting.NONE;
-                    send(ctx, NONE, new byte[0]);
                 }
                 case TransportMessages.EXT_INFO -> {
                     String algs = ExtInfo.decode(r).text("server-sig-algs");

@@ -36,6 +36,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,8 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     private volatile String user;
     private final Connection connection = new Connection();
     private final Runnable flushTask = this::flushTask;
+    /** Grows channel windows from measurement; null when the configuration keeps them fixed. */
+    private final WindowTuner windowTuner;
 
     private ChannelHandlerContext ctx;
     private boolean closed;
@@ -99,18 +102,39 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
      */
     public ConnectionHandler(ConnectionConfig config, Map<String, ChannelOpenHandler> openHandlers,
             Map<String, GlobalRequestHandler> globalHandlers) {
+        this(config, openHandlers, globalHandlers, System::nanoTime);
+    }
+
+    /** As the public constructor, with the clock the window tuner measures round trips with. */
+    ConnectionHandler(ConnectionConfig config, Map<String, ChannelOpenHandler> openHandlers,
+            Map<String, GlobalRequestHandler> globalHandlers, LongSupplier clock) {
         this.config = config;
         this.table = new ChannelTable(config.maxChannels());
         this.openHandlers = new HashMap<>(openHandlers);
         this.globalHandlers = new HashMap<>(globalHandlers);
+        this.windowTuner = config.windowsGrow() ? new WindowTuner(connection, config.maxWindow(), clock) : null;
     }
 
     /**
      * Records the user name the connection authenticated as (on a server the client's; on a client ours), for
-     * {@link SshConnection#user()}. Called by {@link SshServer} and {@link SshClient} when authentication succeeds.
+     * {@link SshConnection#user()}, and starts the connection layer's own traffic (window tuning). Called on the event
+     * loop by {@link SshServer} and {@link SshClient} when authentication succeeds.
      */
     public void authenticated(String userName) {
         this.user = userName;
+        if (windowTuner != null && ctx != null) {
+            if (ctx.executor().inEventLoop()) {
+                startWindowTuning();
+            } else {
+                ctx.executor().execute(this::startWindowTuning);
+            }
+        }
+    }
+
+    private void startWindowTuning() {
+        if (!closed) {
+            windowTuner.start();
+        }
     }
 
     /** A handler that accepts no channel types from the peer (a plain client). */
@@ -315,6 +339,12 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
     }
 
     // ---- used by MuxChannel -----------------------------------------------------------------------------------
+
+    void dataReceived(MuxChannel c) {
+        if (windowTuner != null) {
+            windowTuner.dataReceived(c);
+        }
+    }
 
     EventExecutor executor() {
         return ctx.executor();

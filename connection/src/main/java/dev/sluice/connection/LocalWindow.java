@@ -10,7 +10,8 @@ import dev.sluice.transport.SshException;
  *
  * <p>Bytes count as consumed only when the application says so ({@link #consume}); in forwarding that is when the
  * destination socket's write has completed. So a slow destination stops crediting and the peer stops sending,
- * and at most {@code max} (plus the grace below) bytes of a channel are ever buffered here.
+ * and at most {@code max} (plus the grace below) bytes of a channel are ever buffered here. {@code max} starts at the
+ * initial window and may {@linkplain #grow grow} when the path, not the receiver, holds the peer back.
  *
  * <h3>Overrun</h3>
  * A packet larger than our maximum packet size is a protocol error. A packet beyond the window is accepted
@@ -22,8 +23,10 @@ import dev.sluice.transport.SshException;
  * <p>Not thread-safe: used only on the connection's event loop.
  */
 final class LocalWindow {
-    private final long max;
+    private long max;
     private final int maxPacket;
+    /** Every data byte received, for measuring the rate. */
+    private long received;
     /** What the peer may still send. */
     private long window;
     /** Received and not yet consumed. */
@@ -74,6 +77,19 @@ final class LocalWindow {
             exceeded = 0;
         }
         unconsumed += n;
+        received += n;
+    }
+
+    /**
+     * Raises the window's maximum by {@code extra} bytes and grants them to the peer at once: the caller announces them
+     * in a WINDOW_ADJUST.
+     */
+    void grow(long extra) {
+        if (extra <= 0 || max + extra > ConnectionConfig.MAX_WINDOW) {
+            throw new IllegalArgumentException("cannot grow a window of " + max + " by " + extra);
+        }
+        max += extra;
+        window += extra;
     }
 
     /** Marks {@code n} received bytes as consumed: delivered, or dropped because they can no longer be. */
@@ -112,5 +128,9 @@ final class LocalWindow {
 
     long unconsumed() {
         return unconsumed;
+    }
+
+    long received() {
+        return received;
     }
 }

@@ -140,6 +140,29 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
     }
 
     @Override
+    public long receiveWindowSize() {
+        return local == null ? mux.config.initialWindow() : local.max();
+    }
+
+    /** Every data byte the peer sent on this channel so far. */
+    long receivedBytes() {
+        return local.received();
+    }
+
+    /**
+     * Raises the receive window to {@code newMax} and credits the difference to the peer at once. Nothing happens once
+     * the peer's data has ended (EOF) or our CLOSE is out, since no credit may follow either.
+     */
+    void growReceiveWindow(long newMax) {
+        if (state != State.OPEN || closeSent || eofReceived || newMax <= local.max()) {
+            return;
+        }
+        long extra = newMax - local.max();
+        local.grow(extra);
+        mux.send(new ChannelWindowAdjust(remoteId, (int) extra));
+    }
+
+    @Override
     public void write(ByteBuf data) {
         EventExecutor loop = mux.executor();
         if (!loop.inEventLoop()) {
@@ -376,6 +399,7 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
         if (closeSent) {
             return; // crossed our CLOSE; nobody reads it and no credit can follow
         }
+        mux.dataReceived(this);
         try {
             listener.onData(this, data);
         } catch (RuntimeException e) {

@@ -41,6 +41,12 @@ public interface SshChannel {
     long sendWindow();
 
     /**
+     * The most the peer may have in flight to us on this channel: the initial window, or more once the connection's
+     * window tuning has grown it (see {@link ConnectionConfig#maxWindow()}).
+     */
+    long receiveWindowSize();
+
+    /**
      * Sends the readable bytes of {@code data} as CHANNEL_DATA, queueing what the window does not allow yet. Takes
      * ownership of {@code data}; after EOF or CLOSE, or on a closed channel, the data is released and dropped.
      */

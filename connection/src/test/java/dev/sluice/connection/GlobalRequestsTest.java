@@ -26,7 +26,9 @@ class GlobalRequestsTest {
     private ConnectionHandler handler;
 
     private void start() {
-        handler = new ConnectionHandler(ConnectionConfig.DEFAULT, Map.of(), Map.of(
+        // Fixed windows, so that window tuning sends no probe of its own.
+        ConnectionConfig config = ConnectionConfig.DEFAULT.withMaxWindow(ConnectionConfig.DEFAULT.initialWindow());
+        handler = new ConnectionHandler(config, Map.of(), Map.of(
                 "port", r -> r.succeed(new byte[] {0, 0, (byte) 0x9c, 0x40}),
                 "no", InboundGlobalRequest::fail,
                 "later", held::add,

@@ -174,6 +174,11 @@ class SshTunnelChannelTest {
         }
 
         @Override
+        public long receiveWindowSize() {
+            return ConnectionConfig.DEFAULT.initialWindow();
+        }
+
+        @Override
         public void write(ByteBuf data) {
             writtenBytes += data.readableBytes();
             data.release();

@@ -4,6 +4,7 @@ import static dev.sluice.forwarding.SocksClientBytes.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.connection.ChannelListener;
+import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.SshConnection;
 import io.netty.buffer.ByteBuf;
@@ -184,6 +185,11 @@ class ChannelSocksServerTest {
         @Override
         public long sendWindow() {
             return 1 << 20;
+        }
+
+        @Override
+        public long receiveWindowSize() {
+            return ConnectionConfig.DEFAULT.initialWindow();
         }
 
         @Override

@@ -3,7 +3,9 @@ package dev.sluice.benchmarks.forwarding;
 import dev.sluice.benchmarks.peer.BenchmarkRun;
 import dev.sluice.benchmarks.peer.Peer;
 import dev.sluice.benchmarks.peer.PeerProcess;
+import dev.sluice.testing.DelayedLink;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +30,8 @@ import java.util.stream.Collectors;
  *          --only plain,openssh,sluice,sluice-openssh,openssh-sluice,mina (default: all)
  *          --ciphers aes128-gcm@openssh.com,...  --budget 540 (seconds; rows past it are skipped)
  *          --timeout 120 (seconds per transfer)  --repo DIR          --out FILE (also write the table there)
+ *          --delay MS (a long path: every SSH connection, and plain TCP, crosses a {@link DelayedLink} adding MS
+ *                      milliseconds each way; default 0, straight loopback)
  *          --java PATH --classpath CP (the JDK and class path for the MINA SSHD mains)
  * </pre>
  */
@@ -123,12 +127,21 @@ public final class ForwardingBenchmark {
         }
         Peer.Server server = null;
         PeerProcess client = null;
+        DelayedLink link = null;
         try {
             int port = pump.targetPort();
-            if (pairing != Pairing.PLAIN) {
+            if (pairing == Pairing.PLAIN && options.delayMillis > 0) {
+                link = delayedLinkTo(port);
+                port = link.port();
+            } else if (pairing != Pairing.PLAIN) {
                 server = pairing.server.startServer(setup);
+                int sshPort = server.port();
+                if (options.delayMillis > 0) {
+                    link = delayedLinkTo(sshPort);
+                    sshPort = link.port();
+                }
                 int listen = Peer.Setup.freePort();
-                client = pairing.client.startClient(setup, server.port(), cipher,
+                client = pairing.client.startClient(setup, sshPort, cipher,
                         "127.0.0.1:" + listen + ":127.0.0.1:" + pump.targetPort());
                 client.awaitListening(listen, Peer.STARTUP);
                 port = listen;
@@ -169,7 +182,18 @@ public final class ForwardingBenchmark {
             if (server != null) {
                 server.process().close();
             }
+            if (link != null) {
+                try {
+                    link.close();
+                } catch (IOException e) {
+                    System.err.println("closing the delayed link: " + e.getMessage());
+                }
+            }
         }
+    }
+
+    private DelayedLink delayedLinkTo(int port) throws IOException {
+        return DelayedLink.start(new InetSocketAddress("127.0.0.1", port), Duration.ofMillis(options.delayMillis));
     }
 
     private Duration remaining() {
@@ -191,7 +215,9 @@ public final class ForwardingBenchmark {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append(BenchmarkRun.header("-L forwarding throughput, loopback", options.common));
+        out.append(BenchmarkRun.header(options.delayMillis == 0 ? "-L forwarding throughput, loopback"
+                : "-L forwarding throughput, loopback with " + options.delayMillis + " ms each way ("
+                        + 2 * options.delayMillis + " ms round trip)", options.common));
         out.append(String.format(Locale.ROOT, "- Volume: %s per run, direction %s (%s), median of %d run(s) after "
                         + "one %s warm-up per row; MB = 10^6 bytes, GB = 10^9 bytes; CPU = user+system of the whole "
                         + "process tree (sshd's per-connection children included)%n%n",
@@ -242,6 +268,7 @@ public final class ForwardingBenchmark {
         List<String> ciphers = DEFAULT_CIPHERS;
         Duration budget = Duration.ofSeconds(540);
         Duration timeout = Duration.ofSeconds(120);
+        int delayMillis;
         final BenchmarkRun.CommonOptions common = new BenchmarkRun.CommonOptions();
 
         static Options parse(String[] args) {
@@ -257,6 +284,7 @@ public final class ForwardingBenchmark {
                     case "--ciphers" -> o.ciphers = Arrays.stream(value.split(",")).map(String::trim).toList();
                     case "--budget" -> o.budget = Duration.ofSeconds(Long.parseLong(value));
                     case "--timeout" -> o.timeout = Duration.ofSeconds(positive(option, Integer.parseInt(value)));
+                    case "--delay" -> o.delayMillis = Integer.parseInt(value);
                     default -> {
                         return false;
                     }
