@@ -66,15 +66,16 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
     static final int MAX_WAITING = 32;
 
     private final TransportSession session;
-    private final PublicKeyAuthenticator keys;
-    private final ServerAuthConfig config;
-    private final int maxAuthTries;
+    private final UserAuthPolicy policy;
+    private PublicKeyAuthenticator keys;
+    private ServerAuthConfig config;
+    private int maxAuthTries;
     private final long loginGraceSeconds;
     private final Promise<AuthenticatedUser> result;
     private final Executor blocking;
 
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
-    private final List<List<String>> remainingChains;
+    private List<List<String>> remainingChains;
     private final List<String> succeeded = new ArrayList<>();
     private final Set<String> usedKeys = new HashSet<>();
     private KeyRestrictions restrictions = KeyRestrictions.NONE;
@@ -91,12 +92,23 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
     /** @param result completed with the user on success; failed when the connection ends before */
     public UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
             int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result) {
-        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, Blocking.EXECUTOR);
+        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, null, Blocking.EXECUTOR);
+    }
+
+    /**
+     * @param policy chooses {@code keys}, {@code config} and {@code maxAuthTries} anew once the user is known (sshd's
+     *     Match blocks); null to keep the given ones for every user
+     */
+    public UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
+            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, UserAuthPolicy policy) {
+        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, policy, Blocking.EXECUTOR);
     }
 
     UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
-            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, Executor blocking) {
+            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, UserAuthPolicy policy,
+            Executor blocking) {
         this.session = session;
+        this.policy = policy;
         this.keys = keys;
         this.config = config;
         this.maxAuthTries = maxAuthTries;
@@ -203,6 +215,9 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         }
         if (user == null) {
             user = request.user();
+            if (!selectSettings(ctx)) {
+                return;
+            }
         } else if (!user.equals(request.user())) {
             throw SshException.disconnect(PROTOCOL_ERROR, "Change of username or service not allowed: (%s,%s) -> "
                     + "(%s,%s)", user, UserAuthClientHandler.CONNECTION_SERVICE, request.user(), request.service());
@@ -230,6 +245,29 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
             KeyboardInteractiveRequest kbd = KeyboardInteractiveRequest.decode(request.methodData());
             startConversation(ctx, kbd.submethods());
         }
+    }
+
+    /**
+     * Takes the user's own settings from the policy, as sshd applies Match blocks when the user is first named.
+     *
+     * @return false when the connection is being closed because nothing can log this user in
+     */
+    private boolean selectSettings(ChannelHandlerContext ctx) {
+        if (policy != null) {
+            UserAuthPolicy.Settings settings;
+            try {
+                settings = policy.settingsFor(user, ctx.channel());
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}", e.getMessage());
+                ctx.close();
+                return false;
+            }
+            keys = settings.keys();
+            config = settings.auth();
+            maxAuthTries = settings.maxAuthTries();
+            remainingChains = new ArrayList<>(config.authenticationMethods());
+        }
+        return true;
     }
 
     /** The methods in sshd's order that are on and, under AuthenticationMethods, next in some list. */

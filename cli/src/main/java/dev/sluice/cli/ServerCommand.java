@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
 import dev.sluice.auth.KeyboardInteractiveAuthenticator;
 import dev.sluice.auth.PasswordAuthenticator;
+import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
@@ -16,7 +17,6 @@ import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
-import dev.sluice.forwarding.ForwardingUser;
 import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -137,22 +137,31 @@ final class ServerCommand {
                     config.macs(), "MAC"));
         }
         ForwardingPolicy global = config.forwardingPolicy();
-        // With Match blocks, each request's policy depends on who asks, from where, to which local port.
+        SessionConfig globalSessions = config.sessions();
+        // With Match blocks, what a connection may do depends on who logged in, from where, to which address: the
+        // configuration chosen at authentication (MatchedConfig) answers for its channels and requests.
         Function<SshConnection, ForwardingPolicy> policy = !config.hasMatchBlocks() ? c -> global
-                : c -> config.forwardingPolicy(ForwardingUser.of(c).name(), address(c.parent().remoteAddress()),
-                        c.parent().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0);
+                : c -> MatchedConfig.of(c.parent(), config).forwardingPolicy();
+        Function<SshConnection, SessionConfig> sessions = !config.hasMatchBlocks() ? c -> globalSessions
+                : c -> MatchedConfig.of(c.parent(), config).sessions();
+        AllowStreamLocalForwarding streamLocal = global.disableForwarding() ? AllowStreamLocalForwarding.NO
+                : config.allowStreamLocalForwarding();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
                         config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
-                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
-                        DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
-                                global.disableForwarding() ? AllowStreamLocalForwarding.NO
-                                        : config.allowStreamLocalForwarding())),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions),
+                        DirectStreamLocalHandler.CHANNEL_TYPE, !config.hasMatchBlocks()
+                                ? new DirectStreamLocalHandler(streamLocal)
+                                : new DirectStreamLocalHandler(c -> MatchedConfig.of(c.parent(), config)
+                                        .streamLocalPolicy())),
                 config.authConfig(), config.maxStartups,
                 new TcpipForwardHandler(policy).handlers());
+        if (config.hasMatchBlocks()) {
+            serverConfig = serverConfig.withUserAuthPolicy(MatchedConfig.policy(config));
+        }
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -222,11 +231,6 @@ final class ServerCommand {
         return SshKeyPair.generateEd25519("sluice host key");
     }
 
-    private static String address(java.net.SocketAddress a) {
-        return a instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress()
-                : "";
-    }
-
     private static String hostString(InetSocketAddress a) {
         String h = a.getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
@@ -267,6 +271,10 @@ final class ServerCommand {
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
+        /** Every global line set so far, in order: replayed to build a connection's configuration. */
+        private final List<SshdMatch.Line> given = new ArrayList<>();
+        /** AuthorizedKeysFile as written, for -T. */
+        private String authorizedKeysSpec = ".ssh/authorized_keys";
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -302,12 +310,19 @@ final class ServerCommand {
                         block = SshdMatch.parse(kv[1], file.toString(), n);
                         matches.add(block);
                     } else if (block != null) {
-                        block.set(kv[0], kv[1], file.toString(), n);
+                        String k = kv[0];
+                        String v = kv[1];
+                        int at = n;
+                        block.add(k, v, file.toString(), n, () -> inMatch(k, v, file.toString(), at));
                     } else {
                         set(kv[0], kv[1], file.toString(), n);
                     }
                 } catch (CountedError e) {
                     errors.add(e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    // sshd has printed the counted errors before the one that stops it
+                    errors.add(e.getMessage());
+                    throw new IllegalArgumentException(String.join("\n", errors), e);
                 }
             }
             if (!errors.isEmpty()) {
@@ -325,14 +340,31 @@ final class ServerCommand {
             }
         }
 
+        /**
+         * A line inside a Match block checked as sshd checks it: as a global line, except that an unknown keyword
+         * stops reading there ("Directive … is not allowed within a Match block").
+         */
+        private static void inMatch(String keyword, String value, String where, int line) {
+            try {
+                new SshdConfig().set(keyword, value, where, line);
+            } catch (CountedError e) {
+                throw new IllegalArgumentException(e.getMessage() + "\n" + where + " line " + line + ": Directive '"
+                        + keyword + "' is not allowed within a Match block", e);
+            }
+        }
+
         void set(String keyword, String value, String where, int line) {
+            given.add(new SshdMatch.Line(keyword, value, where, line));
             try {
                 switch (keyword.toLowerCase(Locale.ROOT)) {
                     case "port" -> port = parsePort(value);
                     case "listenaddress" -> listenAddress = value;
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
                     case "hostcertificate" -> hostCertificates.add(Path.of(expandHome(value)));
-                    case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
+                    case "authorizedkeysfile" -> {
+                        authorizedKeysFile = authorizedKeysPath(value);
+                        authorizedKeysSpec = value;
+                    }
                     case "trustedusercakeys" -> trustedUserCaKeys = value.equalsIgnoreCase("none") ? null
                             : Path.of(expandHome(value));
                     case "allowtcpforwarding" -> allowTcpForwarding = checked(where, line,
@@ -466,8 +498,12 @@ final class ServerCommand {
          * as the server's own OS user, so sshd's "yes" defaults would hand that user to every system account.
          */
         ServerAuthConfig authConfig() throws IOException {
+            return authConfig(banner == null ? null : Files.readString(banner));
+        }
+
+        /** The authentication settings with {@code text} as the banner (null for none). */
+        ServerAuthConfig authConfig(String text) {
             PasswordAuthenticator passwords = new ShadowPasswordAuthenticator();
-            String text = banner == null ? null : Files.readString(banner);
             return new ServerAuthConfig(passwordAuthentication ? passwords : null,
                     kbdInteractiveAuthentication ? KeyboardInteractiveAuthenticator.password(passwords) : null,
                     authenticationMethods, permitEmptyPasswords, text);
@@ -555,9 +591,41 @@ final class ServerCommand {
             return allowTcpForwarding;
         }
 
-        /** The policy for one connection: the global one with what the Match blocks that apply to it set. */
+        /**
+         * The configuration of one connection, as sshd's parse_server_match_config makes it: the global settings,
+         * then, for each keyword, the first value that a Match block applying to the connection sets. Several
+         * AcceptEnv lines in matching blocks add up and replace the global list.
+         */
+        SshdConfig forConnection(SshdMatch.Connection connection) {
+            SshdConfig c = new SshdConfig();
+            for (SshdMatch.Line l : given) {
+                c.set(l.keyword(), l.value(), l.file(), l.line());
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (SshdMatch m : matches) {
+                if (!m.matches(connection)) {
+                    continue;
+                }
+                for (SshdMatch.Line l : m.lines()) {
+                    String k = SshdMatch.setting(l.keyword());
+                    boolean first = seen.add(k);
+                    if (k.equals("acceptenv") && first) {
+                        c.acceptEnv.clear();
+                    } else if (k.equals("forcecommand") && first) {
+                        c.forceCommand = null;
+                    } else if (!first && !k.equals("acceptenv")) {
+                        continue;
+                    }
+                    c.set(l.keyword(), l.value(), l.file(), l.line());
+                }
+            }
+            return c;
+        }
+
+        /** The forwarding policy for one connection: the global one with what the matching Match blocks set. */
         ForwardingPolicy forwardingPolicy(String user, String address, int localPort) {
-            return SshdMatch.apply(forwardingPolicy(), matches, user, address, localPort);
+            return forConnection(new SshdMatch.Connection(user, address, address, null, localPort))
+                    .forwardingPolicy();
         }
 
         /** Whether any Match block is configured, so the policy depends on the connection. */
@@ -629,6 +697,22 @@ final class ServerCommand {
 
         String logLevel() {
             return logLevel;
+        }
+
+        /** PubkeyAuthentication with AuthorizedKeysFile and TrustedUserCAKeys: the publickey check, or null. */
+        PublicKeyAuthenticator publicKeys() {
+            return pubkeyAuthentication ? new AuthorizedKeysAuthenticator(authorizedKeysFile, trustedUserCaKeys,
+                    Clock.systemDefaultZone()) : null;
+        }
+
+        /** The Banner file, or null for none. */
+        Path bannerFile() {
+            return banner;
+        }
+
+        /** AllowStreamLocalForwarding as DisableForwarding leaves it. */
+        AllowStreamLocalForwarding streamLocalPolicy() {
+            return forwarding.disableForwarding() ? AllowStreamLocalForwarding.NO : allowStreamLocalForwarding;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.connection;
 import dev.sluice.auth.AuthenticatedUser;
 import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
+import dev.sluice.auth.UserAuthPolicy;
 import dev.sluice.auth.UserAuthServerHandler;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportConfig;
@@ -43,11 +44,13 @@ public final class SshServer implements AutoCloseable {
      *     null to turn it off)
      * @param maxStartups sshd's MaxStartups, the limit on connections waiting to authenticate
      * @param globalRequestHandlers the global requests clients may make, by name (e.g. tcpip-forward)
+     * @param userAuthPolicy replaces {@code authenticator}, {@code auth} and {@code maxAuthTries} per user once the
+     *     client names one (sshd's Match blocks); null to use them for everyone
      */
     public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
             int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
             Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
-            Map<String, GlobalRequestHandler> globalRequestHandlers) {
+            Map<String, GlobalRequestHandler> globalRequestHandlers, UserAuthPolicy userAuthPolicy) {
         public Config {
             Objects.requireNonNull(bind);
             if (transport.hostKeys().isEmpty()) {
@@ -57,6 +60,15 @@ public final class SshServer implements AutoCloseable {
             auth.requireSatisfiable(authenticator != null);
             Objects.requireNonNull(maxStartups);
             globalRequestHandlers = Map.copyOf(globalRequestHandlers);
+        }
+
+        /** The same authentication settings for every user. */
+        public Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
+                int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
+                Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
+                Map<String, GlobalRequestHandler> globalRequestHandlers) {
+            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, auth,
+                    maxStartups, globalRequestHandlers, null);
         }
 
         /** publickey only, sshd's default MaxStartups, no global requests. */
@@ -78,7 +90,13 @@ public final class SshServer implements AutoCloseable {
         /** The same settings, serving these global requests (e.g. {@code tcpip-forward}). */
         public Config withGlobalRequestHandlers(Map<String, GlobalRequestHandler> handlers) {
             return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
-                    openHandlers, auth, maxStartups, handlers);
+                    openHandlers, auth, maxStartups, handlers, userAuthPolicy);
+        }
+
+        /** The same settings, with the authentication settings chosen per user by {@code policy}. */
+        public Config withUserAuthPolicy(UserAuthPolicy policy) {
+            return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
+                    openHandlers, auth, maxStartups, globalRequestHandlers, policy);
         }
     }
 
@@ -120,7 +138,7 @@ public final class SshServer implements AutoCloseable {
         Promise<AuthenticatedUser> user = ch.eventLoop().newPromise();
         user.addListener(f -> startups.authenticated(ch));
         ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(), config.auth(),
-                config.maxAuthTries(), config.loginGraceSeconds(), user));
+                config.maxAuthTries(), config.loginGraceSeconds(), user, config.userAuthPolicy()));
         ConnectionHandler connection = new ConnectionHandler(config.connection(), config.openHandlers(),
                 config.globalRequestHandlers());
         user.addListener(f -> {

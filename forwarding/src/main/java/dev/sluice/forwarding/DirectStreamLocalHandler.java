@@ -3,10 +3,12 @@ package dev.sluice.forwarding;
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
 import dev.sluice.connection.NettyTransports;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.DirectStreamLocal;
 import dev.sluice.connection.message.OpenFailureReason;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,17 +30,22 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     /** The channel type this handler is for, to register it under. */
     public static final String CHANNEL_TYPE = DirectStreamLocal.CHANNEL_TYPE;
 
-    private final AllowStreamLocalForwarding allow;
+    private final Function<SshConnection, AllowStreamLocalForwarding> allowed;
 
     public DirectStreamLocalHandler(AllowStreamLocalForwarding allow) {
-        this.allow = allow;
+        this(c -> allow);
+    }
+
+    /** @param allowed AllowStreamLocalForwarding per connection (sshd's Match blocks), asked on its event loop */
+    public DirectStreamLocalHandler(Function<SshConnection, AllowStreamLocalForwarding> allowed) {
+        this.allowed = allowed;
     }
 
     @Override
     public void onOpen(ChannelOpenRequest request) {
         DirectStreamLocal target = DirectStreamLocal.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
         // sshd's rule: AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict) covers sockets too.
-        if (!allow.allowsLocal() || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
+        if (!allowed.apply(request.connection()).allowsLocal() || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
             log.info("refused streamlocal port forward: originator 127.0.0.1 port 65535, target path {}",
                     target.socketPath());
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
