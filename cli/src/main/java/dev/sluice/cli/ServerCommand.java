@@ -53,8 +53,8 @@ import java.util.function.Function;
  * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
  */
 final class ServerCommand {
-    private static final String USAGE = "usage: sluice server [-Det] [-d] [-p port] [--bind address] [-h host_key_file]\n"
-            + "                     [-f config_file] [-o option]";
+    private static final String USAGE = "usage: sluice server [-DdeTt] [-C connection_spec] [-E log_file]\n"
+            + "                     [-f config_file] [-h host_key_file] [-o option] [-p port] [--bind address]";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,8 +68,10 @@ final class ServerCommand {
         SshdConfig config = new SshdConfig();
         boolean debug = false;
         boolean test = false;
+        boolean dump = false;
+        SshdMatch.Connection connection = null;
         try {
-            Getopt opts = new Getopt("p:h:o:f:dDet", List.of("bind"), args);
+            Getopt opts = new Getopt("p:h:o:f:dDetTC:", List.of("bind"), args);
             if (!opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("unexpected argument " + opts.operands().get(0));
             }
@@ -82,6 +84,15 @@ final class ServerCommand {
                     case "f" -> config.readFile(Path.of(o.argument()));
                     case "d" -> debug = true;
                     case "t" -> test = true;
+                    case "T" -> dump = true;
+                    case "C" -> {
+                        try {
+                            connection = SshdMatch.Connection.parse(o.argument());
+                        } catch (IllegalArgumentException e) {
+                            err.println(e.getMessage());
+                            return 1;
+                        }
+                    }
                     case "D", "e" -> {
                         // sluice server always stays in the foreground and logs to standard error.
                     }
@@ -98,6 +109,21 @@ final class ServerCommand {
         } catch (IllegalArgumentException | IOException e) {
             err.println(e.getMessage());
             return 255;
+        }
+        if (connection != null && !dump) {
+            err.println("Config test connection parameter (-C) provided without test mode (-T)");
+            return 255;
+        }
+        if (dump && (connection == null || connection.localPort() < 0) && config.matchesOnLocalPort()) {
+            err.println("'Match LocalPort' in configuration but 'lport' not in connection test specification.");
+            return 255;
+        }
+        if (dump) {
+            // sshd -T: the configuration a connection described by -C would get (no -C: only Match All applies).
+            config.forConnection(connection != null ? connection
+                    : new SshdMatch.Connection(null, null, null, null, -1)).dump().forEach(out::println);
+            out.flush();
+            return 0;
         }
         if (test) {
             // sshd -t: the configuration is valid; nothing is started.
@@ -628,6 +654,11 @@ final class ServerCommand {
                     .forwardingPolicy();
         }
 
+        /** Whether a Match block has a LocalPort criterion, which sshd -T cannot evaluate without -C lport=. */
+        boolean matchesOnLocalPort() {
+            return matches.stream().anyMatch(SshdMatch::hasLocalPort);
+        }
+
         /** Whether any Match block is configured, so the policy depends on the connection. */
         boolean hasMatchBlocks() {
             return !matches.isEmpty();
@@ -708,6 +739,70 @@ final class ServerCommand {
         /** The Banner file, or null for none. */
         Path bannerFile() {
             return banner;
+        }
+
+        /**
+         * What {@code sluice server -T} prints: each keyword sluice server implements with its value, lower-case
+         * keyword and sshd's spellings (yes/no, times in seconds, lists comma-separated, one line per HostKey,
+         * AcceptEnv and Subsystem), in the order of sshd's dump_config.
+         */
+        List<String> dump() {
+            List<String> out = new ArrayList<>();
+            String host = listenAddress.contains(":") ? "[" + listenAddress + "]" : listenAddress;
+            out.add("port " + port);
+            out.add("listenaddress " + host + ":" + port);
+            out.add("logingracetime " + loginGraceSeconds);
+            out.add("maxauthtries " + maxAuthTries);
+            out.add("maxsessions " + maxSessions);
+            out.add("clientaliveinterval " + clientAliveIntervalSeconds);
+            out.add("clientalivecountmax " + clientAliveCountMax);
+            out.add("pubkeyauthentication " + yesNoWord(pubkeyAuthentication));
+            out.add("passwordauthentication " + yesNoWord(passwordAuthentication));
+            out.add("kbdinteractiveauthentication " + yesNoWord(kbdInteractiveAuthentication));
+            out.add("permitemptypasswords " + yesNoWord(permitEmptyPasswords));
+            out.add("compression " + yesNoWord(compression));
+            out.add("gatewayports " + lower(forwarding.gatewayPorts()));
+            out.add("allowtcpforwarding " + lower(allowTcpForwarding));
+            out.add("disableforwarding " + yesNoWord(forwarding.disableForwarding()));
+            out.add("allowstreamlocalforwarding " + lower(allowStreamLocalForwarding));
+            out.add("ciphers " + String.join(",", ciphers == null ? Ciphers.defaultNames()
+                    : AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(), ciphers, "cipher")));
+            out.add("macs " + String.join(",", macs == null ? Macs.defaultNames()
+                    : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), macs, "MAC")));
+            out.add("banner " + (banner == null ? "none" : banner));
+            out.add("forcecommand " + (forceCommand == null || forceCommand.isEmpty() ? "none" : forceCommand));
+            out.add("trustedusercakeys " + (trustedUserCaKeys == null ? "none" : trustedUserCaKeys));
+            out.add("kexalgorithms " + String.join(",", SshCommand.kexAlgorithms(kexAlgorithms)));
+            out.add("hostkeyalgorithms " + String.join(",", hostKeyAlgorithms == null
+                    ? PublicKeys.defaultHostKeyAlgorithms() : SshCommand.hostKeyAlgorithms(hostKeyAlgorithms)));
+            // sshd's log_level_name: DEBUG1 is called DEBUG
+            String level = logLevel.toUpperCase(Locale.ROOT);
+            out.add("loglevel " + (level.equals("DEBUG1") ? "DEBUG" : level));
+            out.add("authorizedkeysfile " + String.join(" ", authorizedKeysSpec.trim().split("\\s+")));
+            hostKeys().forEach(k -> out.add("hostkey " + k));
+            hostCertificates.forEach(c -> out.add("hostcertificate " + c));
+            acceptEnv.forEach(e -> out.add("acceptenv " + e));
+            out.add("authenticationmethods " + (authenticationMethods.isEmpty() ? "any" : String.join(" ",
+                    authenticationMethods.stream().map(l -> String.join(",", l)).toList())));
+            subsystems.forEach((name, command) -> out.add("subsystem " + name + " " + command));
+            out.add("maxstartups " + maxStartups.start() + ":" + maxStartups.rate() + ":" + maxStartups.full());
+            out.add("rekeylimit " + rekeyLimit.bytes() + " " + rekeyLimit.interval().toSeconds());
+            out.add("permitopen " + permitWords(forwarding.permitOpen()));
+            out.add("permitlisten " + permitWords(forwarding.permitListen()));
+            return out;
+        }
+
+        /** A permission list as sshd prints it: a bare listen port is {@code *:port}. */
+        private static String permitWords(PermitList list) {
+            return list.isAny() || list.entries().isEmpty() ? list.toString() : PermitList.of(list.entries()).toString();
+        }
+
+        private static String yesNoWord(boolean b) {
+            return b ? "yes" : "no";
+        }
+
+        private static String lower(Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT);
         }
 
         /** AllowStreamLocalForwarding as DisableForwarding leaves it. */

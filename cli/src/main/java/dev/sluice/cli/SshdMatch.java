@@ -155,6 +155,11 @@ final class SshdMatch {
         return true;
     }
 
+    /** Whether the block has a LocalPort criterion. */
+    boolean hasLocalPort() {
+        return criteria.stream().anyMatch(c -> c.attribute().equals("localport"));
+    }
+
     /** sshd's ga_match_pattern_list: some group matches, and a negated pattern matching any group vetoes. */
     static boolean groupMatches(List<String> groups, String list) {
         boolean found = false;
