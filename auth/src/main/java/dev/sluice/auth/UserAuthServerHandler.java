@@ -25,8 +25,10 @@ import dev.sluice.transport.message.ServiceRequest;
 import dev.sluice.transport.message.TransportMessages;
 import dev.sluice.transport.wire.SshReader;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -64,6 +66,8 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
      * flooding, and each may be a 256 KiB packet: 32 bound the memory at 8 MiB per connection.
      */
     static final int MAX_WAITING = 32;
+    private static final AttributeKey<String> REQUESTED_USER = AttributeKey.valueOf(UserAuthServerHandler.class,
+            "requestedUser");
 
     private final TransportSession session;
     private final UserAuthPolicy policy;
@@ -116,6 +120,14 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         this.result = result;
         this.blocking = blocking;
         this.remainingChains = new ArrayList<>(config.authenticationMethods());
+    }
+
+    /**
+     * The user name the client's first authentication request named on this server socket, or null before one:
+     * for log lines about a connection that ends while authenticating ("authenticating user alice").
+     */
+    public static String requestedUser(Channel socket) {
+        return socket.attr(REQUESTED_USER).get();
     }
 
     @Override
@@ -215,6 +227,7 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         }
         if (user == null) {
             user = request.user();
+            ctx.channel().attr(REQUESTED_USER).set(user);
             if (!selectSettings(ctx)) {
                 return;
             }

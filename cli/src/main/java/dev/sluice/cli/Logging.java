@@ -1,5 +1,11 @@
 package dev.sluice.cli;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
 /**
  * Sets the level of slf4j-simple before the first logger exists, from OpenSSH's LogLevel words: the commands log to
  * standard error as ssh and sshd do, quietly by default for {@code ssh} and at INFO for {@code server}.
@@ -24,6 +30,23 @@ final class Logging {
         // Netty's own chatter stays at warnings unless tracing.
         if (!level.equals("trace")) {
             System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+        }
+    }
+
+    /**
+     * The server's logging, as sshd's: LogLevel (QUIET logs nothing), lines carrying only the level and sshd's words
+     * (no class names), and with {@code -E} appended to {@code logFile} instead of standard error.
+     */
+    static void configureServer(String opensshLevel, Path logFile) throws IOException {
+        configure(opensshLevel);
+        if (opensshLevel.equalsIgnoreCase("QUIET")) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+        }
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+        if (logFile != null) {
+            // slf4j-simple's own logFile truncates; sshd -E appends. Every line is flushed as it is written.
+            System.setErr(new PrintStream(new FileOutputStream(logFile.toFile(), true), true, StandardCharsets.UTF_8));
         }
     }
 }

@@ -44,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code sluice server}: an SSH server configured with sshd_config keywords ({@code -o Keyword=Value}, {@code -f
@@ -66,12 +67,13 @@ final class ServerCommand {
 
     int run(String[] args) {
         SshdConfig config = new SshdConfig();
-        boolean debug = false;
+        int debug = 0;
+        Path logFile = null;
         boolean test = false;
         boolean dump = false;
         SshdMatch.Connection connection = null;
         try {
-            Getopt opts = new Getopt("p:h:o:f:dDetTC:", List.of("bind"), args);
+            Getopt opts = new Getopt("p:h:o:f:dDetTC:E:", List.of("bind"), args);
             if (!opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("unexpected argument " + opts.operands().get(0));
             }
@@ -82,7 +84,8 @@ final class ServerCommand {
                     case "h" -> config.set("HostKey", o.argument(), "command-line", 0);
                     case "o" -> config.setOption(o.argument());
                     case "f" -> config.readFile(Path.of(o.argument()));
-                    case "d" -> debug = true;
+                    case "d" -> debug++;
+                    case "E" -> logFile = Path.of(o.argument());
                     case "t" -> test = true;
                     case "T" -> dump = true;
                     case "C" -> {
@@ -129,8 +132,9 @@ final class ServerCommand {
             // sshd -t: the configuration is valid; nothing is started.
             return 0;
         }
-        Logging.configure(debug ? "DEBUG" : config.logLevel());
         try {
+            // sshd -d, -dd, -ddd: DEBUG1 to DEBUG3, whatever LogLevel says
+            Logging.configureServer(debug == 0 ? config.logLevel() : "DEBUG" + Math.min(debug, 3), logFile);
             return serve(config);
         } catch (IOException | IllegalArgumentException e) {
             err.println("sluice server: " + e.getMessage());
@@ -202,6 +206,8 @@ final class ServerCommand {
             server.close();
             stopped.countDown();
         }, "sluice-server-shutdown"));
+        LoggerFactory.getLogger(ServerCommand.class).info("Server listening on {} port {}.",
+                bound.getAddress().getHostAddress(), bound.getPort());
         out.println("listening on " + hostString(bound) + ":" + bound.getPort());
         out.flush();
         stopped.await();

@@ -151,8 +151,25 @@ public final class SshServer implements AutoCloseable {
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         LOG.debug("Connection from {} port {}", session.peerHost(), session.peerPort());
         ch.closeFuture().addListener(f -> startups.authenticated(ch));
-        ch.closeFuture().addListener(f -> LOG.info("Connection closed by {} port {}{}", session.peerHost(),
-                session.peerPort(), user.isSuccess() ? "" : " [preauth]"));
+        ch.closeFuture().addListener(f -> {
+            if (session.closed().map(c -> !c.local()).orElse(true)) {
+                LOG.info("{}", closedLine(session, user.isSuccess() ? user.getNow().user() : null,
+                        UserAuthServerHandler.requestedUser(ch)));
+            }
+        });
+    }
+
+    /**
+     * sshd's line for a connection the client ended: "Disconnected from" after its DISCONNECT, "Connection closed by"
+     * when the socket just closed, naming the user as sshd's remote id does ("user alice", "authenticating user
+     * alice", or only the address before a user was named). A connection the server ended has its own line.
+     */
+    static String closedLine(TransportSession session, String authenticated, String requested) {
+        String who = authenticated != null ? "user " + authenticated + " "
+                : requested != null ? "authenticating user " + requested + " " : "";
+        String start = session.closed().isPresent() ? "Disconnected from " : "Connection closed by ";
+        return start + who + session.peerHost() + " port " + session.peerPort()
+                + (authenticated != null ? "" : " [preauth]");
     }
 
     public InetSocketAddress localAddress() {
