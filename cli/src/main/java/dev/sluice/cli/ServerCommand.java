@@ -190,7 +190,8 @@ final class ServerCommand {
                 config.authConfig(), config.maxStartups,
                 new TcpipForwardHandler(policy).handlers());
         if (config.hasMatchBlocks()) {
-            serverConfig = serverConfig.withUserAuthPolicy(MatchedConfig.policy(config));
+            serverConfig = serverConfig.withUserAuthPolicy(MatchedConfig.policy(config))
+                    .withKeepAlivePolicy(socket -> MatchedConfig.of(socket, config).connectionConfig());
         }
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;

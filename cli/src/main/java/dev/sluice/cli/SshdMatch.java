@@ -22,7 +22,7 @@ final class SshdMatch {
     /** sshd 9.2's keywords allowed inside Match (servconf.c SSHCFG_MATCH) that sluice server also applies there. */
     private static final Set<String> APPLIED = Set.of("acceptenv", "allowstreamlocalforwarding",
             "allowtcpforwarding", "authenticationmethods", "authorizedkeysfile", "banner",
-            "challengeresponseauthentication", "disableforwarding", "forcecommand", "gatewayports",
+            "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding", "forcecommand", "gatewayports",
             "kbdinteractiveauthentication", "maxauthtries", "maxsessions", "passwordauthentication",
             "permitemptypasswords", "permitlisten", "permitopen", "pubkeyauthentication", "trustedusercakeys");
     /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
@@ -216,7 +216,7 @@ final class SshdMatch {
     /**
      * Adds a keyword line to the block: sshd's check that the keyword may appear in Match, then {@code check} (the
      * value checked as a global line is, with the same errors), then Sluice's own limit: a keyword it applies to the
-     * whole server only (ClientAliveInterval, RekeyLimit, LogLevel, …) is refused rather than applied to everyone.
+     * whole server only (RekeyLimit, LogLevel, …) is refused rather than applied to everyone.
      */
     void add(String keyword, String value, String where, int line, Runnable check) {
         String k = keyword.toLowerCase(Locale.ROOT);

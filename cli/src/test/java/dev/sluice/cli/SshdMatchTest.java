@@ -82,6 +82,8 @@ class SshdMatchTest {
                     MaxSessions 1
                     PasswordAuthentication no
                     AcceptEnv X
+                Match User carol
+                    ClientAliveInterval 2m
                 Match All
                     KbdInteractiveAuthentication yes
                     ChallengeResponseAuthentication no
@@ -106,6 +108,8 @@ class SshdMatchTest {
         assertThat(carol.sessions().acceptEnv()).containsExactly("LANG");
         assertThat(carol.sessions().forceCommand()).isEqualTo("/bin/global");
         assertThat(carol.maxAuthTries()).isEqualTo(6);
+        assertThat(carol.connectionConfig().keepAliveInterval()).hasSeconds(120);
+        assertThat(alice.connectionConfig().keepAliveInterval()).isZero();
         assertThat(c.sessions().forceCommand()).as("the global configuration is untouched").isEqualTo("/bin/global");
 
         ServerCommand.SshdConfig unknownUser = c.forConnection(

@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,14 @@ public final class SshServer implements AutoCloseable {
      * @param globalRequestHandlers the global requests clients may make, by name (e.g. tcpip-forward)
      * @param userAuthPolicy replaces {@code authenticator}, {@code auth} and {@code maxAuthTries} per user once the
      *     client names one (sshd's Match blocks); null to use them for everyone
+     * @param keepAlivePolicy the keepalive settings (ClientAliveInterval/CountMax) of a connection once it is
+     *     authenticated, from its socket (sshd's Match blocks); null to use {@code connection}'s for everyone
      */
     public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
             int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
             Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
-            Map<String, GlobalRequestHandler> globalRequestHandlers, UserAuthPolicy userAuthPolicy) {
+            Map<String, GlobalRequestHandler> globalRequestHandlers, UserAuthPolicy userAuthPolicy,
+            Function<Channel, ConnectionConfig> keepAlivePolicy) {
         public Config {
             Objects.requireNonNull(bind);
             if (transport.hostKeys().isEmpty()) {
@@ -68,7 +72,7 @@ public final class SshServer implements AutoCloseable {
                 Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
                 Map<String, GlobalRequestHandler> globalRequestHandlers) {
             this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, auth,
-                    maxStartups, globalRequestHandlers, null);
+                    maxStartups, globalRequestHandlers, null, null);
         }
 
         /** publickey only, sshd's default MaxStartups, no global requests. */
@@ -90,13 +94,19 @@ public final class SshServer implements AutoCloseable {
         /** The same settings, serving these global requests (e.g. {@code tcpip-forward}). */
         public Config withGlobalRequestHandlers(Map<String, GlobalRequestHandler> handlers) {
             return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
-                    openHandlers, auth, maxStartups, handlers, userAuthPolicy);
+                    openHandlers, auth, maxStartups, handlers, userAuthPolicy, keepAlivePolicy);
         }
 
         /** The same settings, with the authentication settings chosen per user by {@code policy}. */
         public Config withUserAuthPolicy(UserAuthPolicy policy) {
             return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
-                    openHandlers, auth, maxStartups, globalRequestHandlers, policy);
+                    openHandlers, auth, maxStartups, globalRequestHandlers, policy, keepAlivePolicy);
+        }
+
+        /** The same settings, with each authenticated connection's keepalives chosen by {@code policy}. */
+        public Config withKeepAlivePolicy(Function<Channel, ConnectionConfig> policy) {
+            return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
+                    openHandlers, auth, maxStartups, globalRequestHandlers, userAuthPolicy, policy);
         }
     }
 
@@ -144,7 +154,8 @@ public final class SshServer implements AutoCloseable {
         user.addListener(f -> {
             if (f.isSuccess()) {
                 connection.authenticated(((AuthenticatedUser) f.getNow()).user());
-                KeepAliveHandler.installIfEnabled(ch, connection.connection(), config.connection());
+                KeepAliveHandler.installIfEnabled(ch, connection.connection(), config.keepAlivePolicy() == null
+                        ? config.connection() : config.keepAlivePolicy().apply(ch));
             }
         });
         ch.pipeline().addLast("connection", connection);

@@ -65,6 +65,8 @@ class ServerDumpInteropTest {
 
             Match User deploy,!root Address 10.0.0.0/8
                 ForceCommand /usr/local/bin/deploy --from-ssh
+                ClientAliveInterval 30
+                ClientAliveCountMax 2
                 MaxSessions 1
                 AllowTcpForwarding no
                 AcceptEnv DEPLOY_*

@@ -149,6 +149,53 @@ class ServerMatchInteropTest {
         }
     }
 
+    @Test
+    void clientAliveIntervalInAMatchBlockShouldEndOnlyThatUsersDeadConnection() throws Exception {
+        OpenSshKeys.KeyPairFiles clientKey = OpenSshKeys.ed25519(dir, "client_key");
+        OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "sluice_host_key");
+        Path authorized = Files.writeString(dir.resolve("authorized_keys"), clientKey.publicKeyLine() + "\n");
+        Path config = Files.writeString(dir.resolve("sshd_config"), """
+                HostKey %s
+                AuthorizedKeysFile %s
+                Match User sleepy
+                    ClientAliveInterval 1
+                    ClientAliveCountMax 1
+                """.formatted(hostKey.privateKey(), authorized));
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("--bind", "127.0.0.1", "-p", "0", "-f", config.toString()));
+        try (ManagedProcess server = ManagedProcess.start("sluice server", command)) {
+            String listening = server.awaitStdout("listening on ", STARTUP);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+                    "[127.0.0.1]:" + port + " " + hostKey.publicKeyLine() + "\n");
+            try (ManagedProcess alice = client(port, clientKey, knownHosts).user("alice").start();
+                    ManagedProcess sleepy = client(port, clientKey, knownHosts).user("sleepy").start()) {
+                server.awaitStderr("Accepted publickey for alice", TIMEOUT);
+                server.awaitStderr("Accepted publickey for sleepy", TIMEOUT);
+                kill("STOP", alice, sleepy);
+                try {
+                    assertThat(server.awaitStderr("Timeout, client not responding", TIMEOUT))
+                            .contains("Timeout, client not responding from user sleepy 127.0.0.1 port ");
+                    Thread.sleep(2_000);
+                    assertThat(server.stderr()).as("alice has no ClientAliveInterval")
+                            .doesNotContain("not responding from user alice");
+                } finally {
+                    kill("CONT", alice, sleepy);
+                }
+                assertThat(sleepy.awaitExit(TIMEOUT)).isEqualTo(255);
+                assertThat(alice.isAlive()).isTrue();
+            }
+        }
+    }
+
+    private static void kill(String signal, ManagedProcess... processes) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/bin/kill", "-" + signal));
+        for (ManagedProcess p : processes) {
+            command.add(Long.toString(p.pid()));
+        }
+        assertThat(new ProcessBuilder(command).start().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
     private static OpenSshClient client(int port, OpenSshKeys.KeyPairFiles key, Path knownHosts) {
         return OpenSshClient.to(port).identity(key.privateKey()).option("StrictHostKeyChecking", "yes")
                 .option("UserKnownHostsFile", knownHosts.toString());
