@@ -304,6 +304,7 @@ final class ServerCommand {
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
+        private boolean permitTty = true;
         /** Every global line set so far, in order: replayed to build a connection's configuration. */
         private final List<SshdMatch.Line> given = new ArrayList<>();
         /** AuthorizedKeysFile as written, for -T. */
@@ -436,6 +437,7 @@ final class ServerCommand {
                     case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
+                    case "permittty" -> permitTty = yes(value);
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
                         // sshd checks them.
@@ -564,7 +566,7 @@ final class ServerCommand {
             return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems)
                     .withAcceptEnv(acceptEnv)
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
-                    .withMaxSessions(maxSessions);
+                    .withMaxSessions(maxSessions).withPermitTty(permitTty);
         }
 
         private static int parsePort(String value) {
@@ -766,6 +768,7 @@ final class ServerCommand {
             out.add("pubkeyauthentication " + yesNoWord(pubkeyAuthentication));
             out.add("passwordauthentication " + yesNoWord(passwordAuthentication));
             out.add("kbdinteractiveauthentication " + yesNoWord(kbdInteractiveAuthentication));
+            out.add("permittty " + yesNoWord(permitTty));
             out.add("permitemptypasswords " + yesNoWord(permitEmptyPasswords));
             out.add("compression " + yesNoWord(compression));
             out.add("gatewayports " + lower(forwarding.gatewayPorts()));

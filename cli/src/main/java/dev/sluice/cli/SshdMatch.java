@@ -24,7 +24,7 @@ final class SshdMatch {
             "allowtcpforwarding", "authenticationmethods", "authorizedkeysfile", "banner",
             "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding", "forcecommand", "gatewayports",
             "kbdinteractiveauthentication", "maxauthtries", "maxsessions", "passwordauthentication",
-            "permitemptypasswords", "permitlisten", "permitopen", "pubkeyauthentication", "trustedusercakeys");
+            "permitemptypasswords", "permitlisten", "permitopen", "permittty", "pubkeyauthentication", "trustedusercakeys");
     /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
     private static final Set<String> NOT_IN_MATCH = Set.of("port", "listenaddress", "hostkey", "hostcertificate",
             "logingracetime", "ciphers", "kexalgorithms", "hostkeyalgorithms", "macs", "compression", "maxstartups",

@@ -68,6 +68,7 @@ class ServerDumpInteropTest {
                 ClientAliveInterval 30
                 ClientAliveCountMax 2
                 MaxSessions 1
+                PermitTTY no
                 AllowTcpForwarding no
                 AcceptEnv DEPLOY_*
             Match Group root

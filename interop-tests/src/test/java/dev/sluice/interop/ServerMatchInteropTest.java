@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code sluice server -f sshd_config} with {@code Match} blocks, against OpenSSH's ssh: the user a block names is
  * refused ssh -L (logged with the rule) while another forwards; and per-user ForceCommand, PasswordAuthentication,
- * AuthenticationMethods, Banner and MaxSessions, each seen by ssh itself.
+ * AuthenticationMethods, Banner, MaxSessions, PermitTTY and ClientAliveInterval, each seen by ssh itself.
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -97,6 +97,8 @@ class ServerMatchInteropTest {
                     Banner %s
                 Match User forced
                     ForceCommand echo "forced: $SSH_ORIGINAL_COMMAND"
+                Match User notty
+                    PermitTTY no
                 Match Address 127.0.0.0/8 User nosessions
                     MaxSessions 0
                 Match Address 192.0.2.0/24
@@ -119,6 +121,14 @@ class ServerMatchInteropTest {
             SshRun forced = SshRun.run(dir, client(port, clientKey, knownHosts).user("forced").logLevel("INFO")
                     .command("echo", "hi").commandLine(), null, TIMEOUT);
             assertThat(forced.output()).as(forced.stderr()).isEqualTo("forced: echo hi\n");
+
+            SshRun pty = SshRun.run(dir, client(port, clientKey, knownHosts).user("alice").logLevel("INFO")
+                    .args("-tt").command("tty").commandLine(), null, TIMEOUT);
+            assertThat(pty.output()).as(pty.stderr()).startsWith("/dev/pts/");
+            SshRun noPty = SshRun.run(dir, client(port, clientKey, knownHosts).user("notty").logLevel("INFO")
+                    .args("-tt").command("tty").commandLine(), null, TIMEOUT);
+            assertThat(noPty.stderr()).contains("PTY allocation request failed on channel 0");
+            assertThat(noPty.output()).doesNotContain("/dev/pts/");
 
             SshRun noSessions = SshRun.run(dir, client(port, clientKey, knownHosts).user("nosessions")
                     .logLevel("INFO").command("true").commandLine(), null, TIMEOUT);
