@@ -657,11 +657,6 @@ final class ServerCommand {
             return c;
         }
 
-        /** The forwarding policy for one connection: the global one with what the matching Match blocks set. */
-        ForwardingPolicy forwardingPolicy(String user, String address, int localPort) {
-            return forConnection(new SshdMatch.Connection(user, address, address, null, localPort))
-                    .forwardingPolicy();
-        }
 
         /** Whether a Match block has a LocalPort criterion, which sshd -T cannot evaluate without -C lport=. */
         boolean matchesOnLocalPort() {

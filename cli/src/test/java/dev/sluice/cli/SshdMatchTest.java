@@ -27,6 +27,12 @@ class SshdMatchTest {
         return c;
     }
 
+    /** The forwarding policy of a connection of {@code user} from {@code address} to {@code localPort}. */
+    private static ForwardingPolicy policy(ServerCommand.SshdConfig c, String user, String address, int localPort) {
+        return c.forConnection(new SshdMatch.Connection(user, address, address, "127.0.0.1", localPort))
+                .forwardingPolicy();
+    }
+
     @Test
     void matchingBlocksShouldOverrideTheGlobalPolicyFirstValueFirst() throws Exception {
         ServerCommand.SshdConfig c = read("""
@@ -44,20 +50,20 @@ class SshdMatchTest {
                     AllowTcpForwarding remote
                 """);
 
-        ForwardingPolicy office = c.forwardingPolicy("intern-ann", "10.1.2.3", 22);
+        ForwardingPolicy office = policy(c, "intern-ann", "10.1.2.3", 22);
         assertThat(office.allowTcpForwarding()).isEqualTo(AllowTcpForwarding.LOCAL);
         assertThat(office.permitOpen().permitsOpen("wiki.internal", 443)).isTrue();
         assertThat(office.permitOpen().permitsOpen("db.internal", 5432)).isFalse();
 
-        assertThat(c.forwardingPolicy("intern-ann", "192.0.2.7", 22).allowTcpForwarding())
+        assertThat(policy(c, "intern-ann", "192.0.2.7", 22).allowTcpForwarding())
                 .isEqualTo(AllowTcpForwarding.NO);
-        assertThat(c.forwardingPolicy("intern-lead", "10.1.2.3", 22).allowTcpForwarding())
+        assertThat(policy(c, "intern-lead", "10.1.2.3", 22).allowTcpForwarding())
                 .as("a negated user skips the block; the next matching one counts").isEqualTo(AllowTcpForwarding.NO);
-        assertThat(c.forwardingPolicy("bob", "10.1.2.3", 22).allowTcpForwarding()).isEqualTo(AllowTcpForwarding.REMOTE);
-        ForwardingPolicy other = c.forwardingPolicy("alice", "::1", 2222);
+        assertThat(policy(c, "bob", "10.1.2.3", 22).allowTcpForwarding()).isEqualTo(AllowTcpForwarding.REMOTE);
+        ForwardingPolicy other = policy(c, "alice", "::1", 2222);
         assertThat(other.gatewayPorts()).isEqualTo(GatewayPorts.CLIENTSPECIFIED);
         assertThat(other.allowTcpForwarding()).isEqualTo(AllowTcpForwarding.REMOTE);
-        assertThat(c.forwardingPolicy("alice", "::1", 22).gatewayPorts()).isEqualTo(GatewayPorts.NO);
+        assertThat(policy(c, "alice", "::1", 22).gatewayPorts()).isEqualTo(GatewayPorts.NO);
         assertThat(c.forwardingPolicy()).as("the global policy").isEqualTo(new ForwardingPolicy(
                 AllowTcpForwarding.YES, false, ForwardingPolicy.DEFAULT.permitOpen(),
                 ForwardingPolicy.DEFAULT.permitListen(), GatewayPorts.NO));
