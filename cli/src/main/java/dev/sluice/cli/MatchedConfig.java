@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.UserAuthPolicy;
 import io.netty.channel.Channel;
@@ -67,7 +68,8 @@ final class MatchedConfig {
             LOG.error("Banner {}: {}", c.bannerFile(), e.toString());
         }
         ServerAuthConfig auth = c.authConfig(banner);
-        boolean publicKey = c.publicKeys() != null;
+        PublicKeyAuthenticator keys = c.publicKeys();
+        boolean publicKey = keys != null;
         List<List<String>> usable = new ArrayList<>();
         for (List<String> list : auth.authenticationMethods()) {
             boolean enabled = list.stream().allMatch(m -> switch (m) {
@@ -85,7 +87,7 @@ final class MatchedConfig {
         if (usable.isEmpty() && !auth.authenticationMethods().isEmpty()) {
             throw new IllegalArgumentException("No AuthenticationMethods left after eliminating disabled methods");
         }
-        return new UserAuthPolicy.Settings(c.publicKeys(), auth.withAuthenticationMethods(usable),
+        return new UserAuthPolicy.Settings(keys, auth.withAuthenticationMethods(usable),
                 c.maxAuthTries());
     }
 }

@@ -38,10 +38,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
@@ -174,12 +176,10 @@ final class ServerCommand {
                 : c -> MatchedConfig.of(c.parent(), config).forwardingPolicy();
         Function<SshConnection, SessionConfig> sessions = !config.hasMatchBlocks() ? c -> globalSessions
                 : c -> MatchedConfig.of(c.parent(), config).sessions();
-        AllowStreamLocalForwarding streamLocal = global.disableForwarding() ? AllowStreamLocalForwarding.NO
-                : config.allowStreamLocalForwarding();
+        AllowStreamLocalForwarding streamLocal = config.streamLocalPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
-                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
-                        config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
+                config.publicKeys(),
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions),
@@ -636,7 +636,7 @@ final class ServerCommand {
             for (SshdMatch.Line l : given) {
                 c.set(l.keyword(), l.value(), l.file(), l.line());
             }
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (SshdMatch m : matches) {
                 if (!m.matches(connection)) {
                     continue;
@@ -656,7 +656,6 @@ final class ServerCommand {
             }
             return c;
         }
-
 
         /** Whether a Match block has a LocalPort criterion, which sshd -T cannot evaluate without -C lport=. */
         boolean matchesOnLocalPort() {
@@ -799,7 +798,8 @@ final class ServerCommand {
 
         /** A permission list as sshd prints it: a bare listen port is {@code *:port}. */
         private static String permitWords(PermitList list) {
-            return list.isAny() || list.entries().isEmpty() ? list.toString() : PermitList.of(list.entries()).toString();
+            return list.isAny() || list.entries().isEmpty() ? list.toString()
+                    : PermitList.of(list.entries()).toString();
         }
 
         private static String yesNoWord(boolean b) {

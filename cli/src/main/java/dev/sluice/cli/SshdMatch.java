@@ -22,9 +22,10 @@ final class SshdMatch {
     /** sshd 9.2's keywords allowed inside Match (servconf.c SSHCFG_MATCH) that sluice server also applies there. */
     private static final Set<String> APPLIED = Set.of("acceptenv", "allowstreamlocalforwarding",
             "allowtcpforwarding", "authenticationmethods", "authorizedkeysfile", "banner",
-            "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding", "forcecommand", "gatewayports",
-            "kbdinteractiveauthentication", "maxauthtries", "maxsessions", "passwordauthentication",
-            "permitemptypasswords", "permitlisten", "permitopen", "permittty", "pubkeyauthentication", "trustedusercakeys");
+            "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding",
+            "forcecommand", "gatewayports", "kbdinteractiveauthentication", "maxauthtries", "maxsessions",
+            "passwordauthentication", "permitemptypasswords", "permitlisten", "permitopen", "permittty",
+            "pubkeyauthentication", "trustedusercakeys");
     /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
     private static final Set<String> NOT_IN_MATCH = Set.of("port", "listenaddress", "hostkey", "hostcertificate",
             "logingracetime", "ciphers", "kexalgorithms", "hostkeyalgorithms", "macs", "compression", "maxstartups",

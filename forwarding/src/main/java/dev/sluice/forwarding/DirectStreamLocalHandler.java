@@ -45,7 +45,8 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     public void onOpen(ChannelOpenRequest request) {
         DirectStreamLocal target = DirectStreamLocal.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
         // sshd's rule: AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict) covers sockets too.
-        if (!allowed.apply(request.connection()).allowsLocal() || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
+        if (!allowed.apply(request.connection()).allowsLocal()
+                || !ForwardingUser.of(request.connection()).restrictions().portForwarding()) {
             log.info("refused streamlocal port forward: originator 127.0.0.1 port 65535, target path {}",
                     target.socketPath());
             request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
