@@ -125,6 +125,29 @@ class SshdMatchTest {
     }
 
     @Test
+    void authenticationMethodListsWithAMethodOffForTheUserShouldBeSkippedAsSshdSkipsThem() throws Exception {
+        ServerCommand.SshdConfig c = read("""
+                PasswordAuthentication yes
+                AuthenticationMethods publickey,password publickey
+                Match User keys-only
+                    PasswordAuthentication no
+                Match User nothing-left
+                    PubkeyAuthentication no
+                    AuthenticationMethods publickey
+                """);
+        assertThat(MatchedConfig.settings(c.forConnection(new SshdMatch.Connection("anyone", "h", "192.0.2.1",
+                "127.0.0.1", 22))).auth().authenticationMethods())
+                .containsExactly(List.of("publickey", "password"), List.of("publickey"));
+        var keysOnly = MatchedConfig.settings(c.forConnection(new SshdMatch.Connection("keys-only", "h", "192.0.2.1",
+                "127.0.0.1", 22)));
+        assertThat(keysOnly.auth().authenticationMethods()).containsExactly(List.of("publickey"));
+        assertThat(keysOnly.auth().password()).isNull();
+        assertThatThrownBy(() -> MatchedConfig.settings(c.forConnection(new SshdMatch.Connection("nothing-left",
+                "h", "192.0.2.1", "127.0.0.1", 22))))
+                .hasMessage("No AuthenticationMethods left after eliminating disabled methods");
+    }
+
+    @Test
     void groupsShouldComeFromPasswdAndGroupFilesWithNegationVetoing() throws Exception {
         Path passwd = Files.writeString(dir.resolve("passwd"), "alice:x:1000:1000::/home/alice:/bin/sh\n"
                 + "bob:x:1001:1001::/home/bob:/bin/sh\n");
