@@ -438,6 +438,13 @@ final class ServerCommand {
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
                     case "permittty" -> permitTty = yes(value);
+                    case "usedns" -> {
+                        // Match Host sees the client's address, which is sshd's UseDNS no; yes is not offered.
+                        if (yes(value)) {
+                            throw new IllegalArgumentException(where + " line " + line
+                                    + ": UseDNS yes is not supported by sluice server");
+                        }
+                    }
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
                         // sshd checks them.
@@ -766,6 +773,7 @@ final class ServerCommand {
             out.add("permitemptypasswords " + yesNoWord(permitEmptyPasswords));
             out.add("compression " + yesNoWord(compression));
             out.add("gatewayports " + lower(forwarding.gatewayPorts()));
+            out.add("usedns no");
             out.add("allowtcpforwarding " + lower(allowTcpForwarding));
             out.add("disableforwarding " + yesNoWord(forwarding.disableForwarding()));
             out.add("allowstreamlocalforwarding " + lower(allowStreamLocalForwarding));

@@ -29,7 +29,7 @@ final class SshdMatch {
     /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
     private static final Set<String> NOT_IN_MATCH = Set.of("port", "listenaddress", "hostkey", "hostcertificate",
             "logingracetime", "ciphers", "kexalgorithms", "hostkeyalgorithms", "macs", "compression", "maxstartups",
-            "subsystem", "usepam", "strictmodes", "pidfile");
+            "subsystem", "usepam", "strictmodes", "pidfile", "usedns");
 
     /**
      * A connection as Match sees it (sshd's connection_info). A null field is unknown: a criterion on it does not

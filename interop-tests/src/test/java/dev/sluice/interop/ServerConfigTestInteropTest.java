@@ -65,6 +65,9 @@ class ServerConfigTestInteropTest {
         "Foo 1|Match User x|Bar yes",
         "Match LocalPort x",
         "Match User x|MaxAuthTries many",
+        "UseDNS maybe",
+        "UseDNS no|Match User x|UseDNS no",
+        "Match User x|PermitTTY maybe",
     })
     void serverDashTShouldAnswerAsSshdDashT(String body) throws Exception {
         OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "host_key");

@@ -57,6 +57,7 @@ class ServerDumpInteropTest {
             PermitOpen 127.0.0.1:80 [::1]:443
             PermitListen 8080 localhost:9090
             DisableForwarding no
+            UseDNS no
             Banner /etc/issue.net
             ForceCommand none
             Subsystem sftp /usr/lib/openssh/sftp-server
