@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * file}). In this embedded mode every user name is accepted when the key is in the AuthorizedKeysFile (by default the
  * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. PasswordAuthentication and
  * KbdInteractiveAuthentication (off by default here, unlike sshd) check the system's users in /etc/shadow. Prints
- * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
+ * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed. Match blocks apply per
+ * login ({@link MatchedConfig}). As sshd: {@code -t} checks the configuration, {@code -T [-C spec]} prints the
+ * effective one, {@code -E file} appends the log to a file, {@code -d} raises the log level.
  */
 final class ServerCommand {
     private static final String USAGE = "usage: sluice server [-DdeTt] [-C connection_spec] [-E log_file]\n"
