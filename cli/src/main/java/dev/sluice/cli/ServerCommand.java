@@ -117,6 +117,16 @@ final class ServerCommand {
             err.println(e.getMessage());
             return 255;
         }
+        PrintStream log = null;
+        if (logFile != null) {
+            // sshd opens the -E file before anything else, even for -t and -T.
+            try {
+                log = Logging.openLogFile(logFile);
+            } catch (IOException e) {
+                err.println(e.getMessage());
+                return 1;
+            }
+        }
         if (connection != null && !dump) {
             err.println("Config test connection parameter (-C) provided without test mode (-T)");
             return 255;
@@ -138,7 +148,7 @@ final class ServerCommand {
         }
         try {
             // sshd -d, -dd, -ddd: DEBUG1 to DEBUG3, whatever LogLevel says
-            Logging.configureServer(debug == 0 ? config.logLevel() : "DEBUG" + Math.min(debug, 3), logFile);
+            Logging.configureServer(debug == 0 ? config.logLevel() : "DEBUG" + Math.min(debug, 3), log);
             return serve(config);
         } catch (IOException | IllegalArgumentException e) {
             err.println("sluice server: " + e.getMessage());

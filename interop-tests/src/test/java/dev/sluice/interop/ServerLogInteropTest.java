@@ -12,6 +12,7 @@ import dev.sluice.interop.harness.OpenSshServer;
 import dev.sluice.interop.harness.SystemUsers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +82,33 @@ class ServerLogInteropTest {
             }
             assertThat(Files.exists(log) ? Files.readString(log) : "").isEmpty();
         }
+    }
+
+    @Test
+    void theLogFileShouldBeOpenedAsSshdOpensIt() throws Exception {
+        Path config = Files.writeString(dir.resolve("sshd_config"),
+                "HostKey " + OpenSshKeys.ed25519(dir, "host_key").privateKey() + "\n");
+        Files.createDirectories(Path.of("/run/sshd"));
+        Path missing = dir.resolve("no-such-dir/x.log");
+        Path sshdLog = dir.resolve("sshd.log");
+        Path sluiceLog = dir.resolve("sluice-t.log");
+        SshRun sshd = SshRun.run(dir, List.of("/usr/sbin/sshd", "-t", "-f", config.toString(), "-E",
+                missing.toString()), null, TIMEOUT);
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("-t", "-f", config.toString(), "-E", missing.toString()));
+        SshRun sluice = SshRun.run(dir, command, null, TIMEOUT);
+        assertThat(sluice.status()).isEqualTo(sshd.status()).isEqualTo(1);
+        assertThat(sluice.stderr()).isEqualTo(sshd.stderr())
+                .isEqualTo("Couldn't open logfile " + missing + ": No such file or directory\n");
+
+        assertThat(SshRun.run(dir, List.of("/usr/sbin/sshd", "-t", "-f", config.toString(), "-E",
+                sshdLog.toString()), null, TIMEOUT).status()).isZero();
+        command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("-t", "-f", config.toString(), "-E", sluiceLog.toString()));
+        assertThat(SshRun.run(dir, command, null, TIMEOUT).status()).isZero();
+        assertThat(Files.getPosixFilePermissions(sluiceLog)).as("created as sshd creates it")
+                .isEqualTo(Files.getPosixFilePermissions(sshdLog))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 
     private ManagedProcess sluiceServer(OpenSshKeys.KeyPairFiles key, Path log, String level) throws Exception {
