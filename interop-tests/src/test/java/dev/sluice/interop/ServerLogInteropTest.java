@@ -10,6 +10,8 @@ import dev.sluice.interop.harness.OpenSshClient;
 import dev.sluice.interop.harness.OpenSshKeys;
 import dev.sluice.interop.harness.OpenSshServer;
 import dev.sluice.interop.harness.SystemUsers;
+import dev.sluice.transport.key.PublicKeys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -154,7 +156,7 @@ class ServerLogInteropTest {
     private static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file) : "";
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -178,6 +180,6 @@ class ServerLogInteropTest {
     }
 
     private static String fingerprint(OpenSshKeys.KeyPairFiles key) throws Exception {
-        return dev.sluice.transport.key.PublicKeys.parseLine(key.publicKeyLine()).fingerprint();
+        return PublicKeys.parseLine(key.publicKeyLine()).fingerprint();
     }
 }
