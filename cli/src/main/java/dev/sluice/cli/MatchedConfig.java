@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.UserAuthPolicy;
+import dev.sluice.transport.TransportSession;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * sluice server's Match blocks at work: when a client names its user, the configuration for that user, address and
  * local address is made ({@link ServerCommand.SshdConfig#forConnection}), its authentication settings go to the
- * authentication layer, and the whole of it stays on the socket for the sessions and forwardings that follow. This is
+ * authentication layer, its RekeyLimit to the transport, and the whole of it stays on the socket for the sessions,
+ * forwardings and keepalives that follow. This is
  * when sshd applies Match too (after the first userauth request).
  */
 final class MatchedConfig {
@@ -39,6 +41,9 @@ final class MatchedConfig {
         return (user, socket) -> {
             ServerCommand.SshdConfig c = global.forConnection(connection(user, socket));
             socket.attr(CONFIG).set(c);
+            if (!c.rekeyLimit().equals(global.rekeyLimit())) {
+                TransportSession.of(socket).rekeyLimit(c.rekeyLimit());
+            }
             return settings(c);
         };
     }

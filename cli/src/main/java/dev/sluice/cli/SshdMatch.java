@@ -25,7 +25,7 @@ final class SshdMatch {
             "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding",
             "forcecommand", "gatewayports", "kbdinteractiveauthentication", "maxauthtries", "maxsessions",
             "passwordauthentication", "permitemptypasswords", "permitlisten", "permitopen", "permittty",
-            "pubkeyauthentication", "trustedusercakeys");
+            "pubkeyauthentication", "rekeylimit", "trustedusercakeys");
     /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
     private static final Set<String> NOT_IN_MATCH = Set.of("port", "listenaddress", "hostkey", "hostcertificate",
             "logingracetime", "ciphers", "kexalgorithms", "hostkeyalgorithms", "macs", "compression", "maxstartups",
@@ -217,7 +217,7 @@ final class SshdMatch {
     /**
      * Adds a keyword line to the block: sshd's check that the keyword may appear in Match, then {@code check} (the
      * value checked as a global line is, with the same errors), then Sluice's own limit: a keyword it applies to the
-     * whole server only (RekeyLimit, LogLevel, …) is refused rather than applied to everyone.
+     * whole server only (LogLevel) is refused rather than applied to everyone.
      */
     void add(String keyword, String value, String where, int line, Runnable check) {
         String k = keyword.toLowerCase(Locale.ROOT);

@@ -194,8 +194,8 @@ class SshdMatchTest {
                 + ": line 1: Bad configuration option: Foo\n" + dir.resolve("sshd_config")
                 + ": line 3: Bad configuration option: Bar\n" + dir.resolve("sshd_config")
                 + " line 3: Directive 'Bar' is not allowed within a Match block");
-        assertThatThrownBy(() -> read("Match User x\n  RekeyLimit 1G\n")).hasMessage(dir.resolve(
-                "sshd_config") + " line 2: Directive 'RekeyLimit' is not supported within a Match block by"
+        assertThatThrownBy(() -> read("Match User x\n  LogLevel DEBUG3\n")).hasMessage(dir.resolve(
+                "sshd_config") + " line 2: Directive 'LogLevel' is not supported within a Match block by"
                 + " sluice server");
         assertThatThrownBy(() -> read("Match User x\n  MaxSessions many\n")).hasMessage(dir.resolve(
                 "sshd_config") + " line 2: MaxSessions integer value invalid.");

@@ -198,6 +198,43 @@ class ServerMatchInteropTest {
         }
     }
 
+    @Test
+    void rekeyLimitInAMatchBlockShouldRenewKeysForThatUserOnly() throws Exception {
+        OpenSshKeys.KeyPairFiles clientKey = OpenSshKeys.ed25519(dir, "client_key");
+        OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "sluice_host_key");
+        Path authorized = Files.writeString(dir.resolve("authorized_keys"), clientKey.publicKeyLine() + "\n");
+        Path config = Files.writeString(dir.resolve("sshd_config"), """
+                HostKey %s
+                AuthorizedKeysFile %s
+                Match User bulk
+                    RekeyLimit 1M
+                """.formatted(hostKey.privateKey(), authorized));
+        long size = 8L << 20;
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("--bind", "127.0.0.1", "-p", "0", "-f", config.toString()));
+        try (ManagedProcess server = ManagedProcess.start("sluice server", command);
+                TcpTargets.SinkSource target = TcpTargets.sinkSource(size, 5, TIMEOUT)) {
+            String listening = server.awaitStdout("listening on ", STARTUP);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+                    "[127.0.0.1]:" + port + " " + hostKey.publicKeyLine() + "\n");
+            int connection = 0;
+            for (String user : List.of("alice", "bulk")) {
+                try (ManagedProcess ssh = client(port, clientKey, knownHosts).user(user).logLevel("DEBUG1")
+                        .localForward(TcpPorts.free(), "127.0.0.1", target.port()).startForwarding(STARTUP)) {
+                    Transfers.assertIntact(Tunnels.forwardedPort(ssh.command(), 0), target, connection++, size, 5,
+                            TIMEOUT);
+                    int exchanges = ssh.stderr().split("SSH2_MSG_NEWKEYS received", -1).length - 1;
+                    if (user.equals("bulk")) {
+                        assertThat(exchanges).as("8 MiB each way under RekeyLimit 1M").isGreaterThanOrEqualTo(5);
+                    } else {
+                        assertThat(exchanges).as("no RekeyLimit for alice").isEqualTo(1);
+                    }
+                }
+            }
+        }
+    }
+
     private static void kill(String signal, ManagedProcess... processes) throws Exception {
         List<String> command = new ArrayList<>(List.of("/bin/kill", "-" + signal));
         for (ManagedProcess p : processes) {
