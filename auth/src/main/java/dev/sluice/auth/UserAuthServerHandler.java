@@ -25,8 +25,10 @@ import dev.sluice.transport.message.ServiceRequest;
 import dev.sluice.transport.message.TransportMessages;
 import dev.sluice.transport.wire.SshReader;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -64,17 +66,20 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
      * flooding, and each may be a 256 KiB packet: 32 bound the memory at 8 MiB per connection.
      */
     static final int MAX_WAITING = 32;
+    private static final AttributeKey<String> REQUESTED_USER = AttributeKey.valueOf(UserAuthServerHandler.class,
+            "requestedUser");
 
     private final TransportSession session;
-    private final PublicKeyAuthenticator keys;
-    private final ServerAuthConfig config;
-    private final int maxAuthTries;
+    private final UserAuthPolicy policy;
+    private PublicKeyAuthenticator keys;
+    private ServerAuthConfig config;
+    private int maxAuthTries;
     private final long loginGraceSeconds;
     private final Promise<AuthenticatedUser> result;
     private final Executor blocking;
 
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
-    private final List<List<String>> remainingChains;
+    private List<List<String>> remainingChains;
     private final List<String> succeeded = new ArrayList<>();
     private final Set<String> usedKeys = new HashSet<>();
     private KeyRestrictions restrictions = KeyRestrictions.NONE;
@@ -91,12 +96,23 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
     /** @param result completed with the user on success; failed when the connection ends before */
     public UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
             int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result) {
-        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, Blocking.EXECUTOR);
+        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, null, Blocking.EXECUTOR);
+    }
+
+    /**
+     * @param policy chooses {@code keys}, {@code config} and {@code maxAuthTries} anew once the user is known (sshd's
+     *     Match blocks); null to keep the given ones for every user
+     */
+    public UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
+            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, UserAuthPolicy policy) {
+        this(session, keys, config, maxAuthTries, loginGraceSeconds, result, policy, Blocking.EXECUTOR);
     }
 
     UserAuthServerHandler(TransportSession session, PublicKeyAuthenticator keys, ServerAuthConfig config,
-            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, Executor blocking) {
+            int maxAuthTries, long loginGraceSeconds, Promise<AuthenticatedUser> result, UserAuthPolicy policy,
+            Executor blocking) {
         this.session = session;
+        this.policy = policy;
         this.keys = keys;
         this.config = config;
         this.maxAuthTries = maxAuthTries;
@@ -104,6 +120,14 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         this.result = result;
         this.blocking = blocking;
         this.remainingChains = new ArrayList<>(config.authenticationMethods());
+    }
+
+    /**
+     * The user name the client's first authentication request named on this server socket, or null before one:
+     * for log lines about a connection that ends while authenticating ("authenticating user alice").
+     */
+    public static String requestedUser(Channel socket) {
+        return socket.attr(REQUESTED_USER).get();
     }
 
     @Override
@@ -203,6 +227,10 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
         }
         if (user == null) {
             user = request.user();
+            ctx.channel().attr(REQUESTED_USER).set(user);
+            if (!selectSettings(ctx)) {
+                return;
+            }
         } else if (!user.equals(request.user())) {
             throw SshException.disconnect(PROTOCOL_ERROR, "Change of username or service not allowed: (%s,%s) -> "
                     + "(%s,%s)", user, UserAuthClientHandler.CONNECTION_SERVICE, request.user(), request.service());
@@ -230,6 +258,29 @@ public final class UserAuthServerHandler extends ChannelDuplexHandler {
             KeyboardInteractiveRequest kbd = KeyboardInteractiveRequest.decode(request.methodData());
             startConversation(ctx, kbd.submethods());
         }
+    }
+
+    /**
+     * Takes the user's own settings from the policy, as sshd applies Match blocks when the user is first named.
+     *
+     * @return false when the connection is being closed because nothing can log this user in
+     */
+    private boolean selectSettings(ChannelHandlerContext ctx) {
+        if (policy != null) {
+            UserAuthPolicy.Settings settings;
+            try {
+                settings = policy.settingsFor(user, ctx.channel());
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}", e.getMessage());
+                ctx.close();
+                return false;
+            }
+            keys = settings.keys();
+            config = settings.auth();
+            maxAuthTries = settings.maxAuthTries();
+            remainingChains = new ArrayList<>(config.authenticationMethods());
+        }
+        return true;
     }
 
     /** The methods in sshd's order that are on and, under AuthenticationMethods, next in some list. */

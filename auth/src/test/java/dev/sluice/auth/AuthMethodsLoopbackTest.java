@@ -89,6 +89,11 @@ class AuthMethodsLoopbackTest {
 
     private Outcome run(PublicKeyAuthenticator keys, ServerAuthConfig server, int maxAuthTries,
             List<SshKeyPair> identities, ClientAuthConfig client) throws Exception {
+        return run(keys, server, maxAuthTries, identities, client, null);
+    }
+
+    private Outcome run(PublicKeyAuthenticator keys, ServerAuthConfig server, int maxAuthTries,
+            List<SshKeyPair> identities, ClientAuthConfig client, UserAuthPolicy policy) throws Exception {
         CompletableFuture<AuthenticatedUser> serverUser = new CompletableFuture<>();
         Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -105,7 +110,7 @@ class AuthMethodsLoopbackTest {
                             }
                         });
                         ch.pipeline().addLast(new UserAuthServerHandler(session, keys, server, maxAuthTries, 120,
-                                user));
+                                user, policy));
                         ch.pipeline().addLast(TransportPipeline.newDisconnectOnErrorHandler(session));
                     }
                 })
@@ -203,6 +208,38 @@ class AuthMethodsLoopbackTest {
                 List.of("password", "keyboard-interactive", "publickey"), true, false, false, 3,
                 new ScriptedUser("secret")));
         assertThat(keyOnly.serverUser().methods()).containsExactly("publickey");
+    }
+
+    @Test
+    void aPolicyShouldChooseTheSettingsOnceTheUserIsNamed() throws Exception {
+        List<String> asked = new ArrayList<>();
+        UserAuthPolicy perUser = (user, socket) -> {
+            asked.add(user + " from " + ((InetSocketAddress) socket.remoteAddress()).getAddress().getHostAddress());
+            return new UserAuthPolicy.Settings(null, new ServerAuthConfig(SECRET, null, List.of(), false,
+                    "Hello " + user + "\n"), 1);
+        };
+        ScriptedUser ui = new ScriptedUser("secret");
+        // The defaults offer only publickey with a key that is refused; the policy's password settings apply.
+        Outcome o = run((u, k) -> false, ServerAuthConfig.PUBLICKEY_ONLY, 6, List.of(USER_KEY), client(ui), perUser);
+        assertThat(o.clientFailure()).isNull();
+        assertThat(o.serverUser().methods()).containsExactly("password");
+        assertThat(o.banners()).containsExactly("Hello tester\n");
+        assertThat(asked).containsExactly("tester from 127.0.0.1");
+
+        Outcome oneTry = run(null, ServerAuthConfig.PUBLICKEY_ONLY, 6, List.of(), client(new ScriptedUser("bad")),
+                perUser);
+        assertThat(oneTry.clientSession().closed()).get().satisfies(c -> assertThat(c.message())
+                .as("the policy's MaxAuthTries 1").isEqualTo("Too many authentication failures"));
+    }
+
+    @Test
+    void aPolicyThatRefusesEveryMethodShouldCloseTheConnection() throws Exception {
+        UserAuthPolicy none = (user, socket) -> {
+            throw new IllegalArgumentException("No AuthenticationMethods left after eliminating disabled methods");
+        };
+        Outcome o = run(null, passwordServer(SECRET), 6, List.of(), client(new ScriptedUser("secret")), none);
+        assertThat(o.clientFailure()).isNotNull();
+        assertThat(o.serverUser()).isNull();
     }
 
     @Test

@@ -159,7 +159,8 @@ class UserAuthHandlersEmbeddedTest {
         channel.freezeTime();
         Promise<AuthenticatedUser> result = channel.eventLoop().newPromise();
         channel.pipeline().addLast(new UserAuthServerHandler(session, null,
-                new ServerAuthConfig(passwords, null, List.of(), false, null), 6, loginGraceSeconds, result, manual));
+                new ServerAuthConfig(passwords, null, List.of(), false, null), 6, loginGraceSeconds, result, null,
+                manual));
         inbound(new ServiceRequest("ssh-userauth"));
         assertThat(nextOutboundId()).isEqualTo(TransportMessages.SERVICE_ACCEPT);
         return result;

@@ -11,8 +11,8 @@ public final class Main {
     private static final String USAGE = "usage: sluice <command> [options]\n"
             + "  ssh     [-NnTts] [-L [bind_address:]port:host:hostport] [-p port] [-l user] [-i identity]\n"
             + "          [-o option] [user@]host [command] OpenSSH's ssh: commands, shells, tunnels\n"
-            + "  server  [-p port] [--bind addr] [-h host_key] [-o Keyword=Value] [-f config]\n"
-            + "                                           an SSH server with sshd's keywords\n"
+            + "  server  [-DdeTt] [-C spec] [-E log] [-p port] [--bind addr] [-h host_key] [-o Keyword=Value]\n"
+            + "          [-f config]" + " ".repeat(22) + "an SSH server with sshd's keywords\n"
             + "  keygen  -t ed25519 -f file [-N passphrase]\n"
             + "                                           OpenSSH-format keys, as ssh-keygen\n"
             + "  demo    [--size MiB]                     a tunnel through an embedded server, measured";

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.auth.AuthorizedKeysAuthenticator;
 import dev.sluice.auth.KeyboardInteractiveAuthenticator;
 import dev.sluice.auth.PasswordAuthenticator;
+import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
 import dev.sluice.auth.ShadowPasswordAuthenticator;
 import dev.sluice.connection.ConnectionConfig;
@@ -19,7 +20,6 @@ import dev.sluice.forwarding.StreamLocalForwardHandler;
 import dev.sluice.forwarding.StreamLocalPolicy;
 import dev.sluice.forwarding.DirectTcpipHandler;
 import dev.sluice.forwarding.ForwardingPolicy;
-import dev.sluice.forwarding.ForwardingUser;
 import dev.sluice.forwarding.GatewayPorts;
 import dev.sluice.forwarding.PermitList;
 import dev.sluice.forwarding.TcpipForwardHandler;
@@ -42,23 +42,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code sluice server}: an SSH server configured with sshd_config keywords ({@code -o Keyword=Value}, {@code -f
  * file}). In this embedded mode every user name is accepted when the key is in the AuthorizedKeysFile (by default the
  * process owner's {@code ~/.ssh/authorized_keys}), and the server acts as its own OS user. PasswordAuthentication and
  * KbdInteractiveAuthentication (off by default here, unlike sshd) check the system's users in /etc/shadow. Prints
- * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed.
+ * {@code listening on ADDR:PORT} on standard output when ready, then serves until killed. Match blocks apply per
+ * login ({@link MatchedConfig}). As sshd: {@code -t} checks the configuration, {@code -T [-C spec]} prints the
+ * effective one, {@code -E file} appends the log to a file, {@code -d} raises the log level.
  */
 final class ServerCommand {
-    private static final String USAGE = "usage: sluice server [-Det] [-d] [-p port] [--bind address] [-h host_key_file]\n"
-            + "                     [-f config_file] [-o option]";
+    private static final String USAGE = "usage: sluice server [-DdeTt] [-C connection_spec] [-E log_file]\n"
+            + "                     [-f config_file] [-h host_key_file] [-o option] [-p port] [--bind address]";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -70,10 +75,13 @@ final class ServerCommand {
 
     int run(String[] args) {
         SshdConfig config = new SshdConfig();
-        boolean debug = false;
+        int debug = 0;
+        Path logFile = null;
         boolean test = false;
+        boolean dump = false;
+        SshdMatch.Connection connection = null;
         try {
-            Getopt opts = new Getopt("p:h:o:f:dDet", List.of("bind"), args);
+            Getopt opts = new Getopt("p:h:o:f:dDetTC:E:", List.of("bind"), args);
             if (!opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("unexpected argument " + opts.operands().get(0));
             }
@@ -84,8 +92,18 @@ final class ServerCommand {
                     case "h" -> config.set("HostKey", o.argument(), "command-line", 0);
                     case "o" -> config.setOption(o.argument());
                     case "f" -> config.readFile(Path.of(o.argument()));
-                    case "d" -> debug = true;
+                    case "d" -> debug++;
+                    case "E" -> logFile = Path.of(o.argument());
                     case "t" -> test = true;
+                    case "T" -> dump = true;
+                    case "C" -> {
+                        try {
+                            connection = SshdMatch.Connection.parse(o.argument());
+                        } catch (IllegalArgumentException e) {
+                            err.println(e.getMessage());
+                            return 1;
+                        }
+                    }
                     case "D", "e" -> {
                         // sluice server always stays in the foreground and logs to standard error.
                     }
@@ -103,12 +121,38 @@ final class ServerCommand {
             err.println(e.getMessage());
             return 255;
         }
+        PrintStream log = null;
+        if (logFile != null) {
+            // sshd opens the -E file before anything else, even for -t and -T.
+            try {
+                log = Logging.openLogFile(logFile);
+            } catch (IOException e) {
+                err.println(e.getMessage());
+                return 1;
+            }
+        }
+        if (connection != null && !dump) {
+            err.println("Config test connection parameter (-C) provided without test mode (-T)");
+            return 255;
+        }
+        if (dump && (connection == null || connection.localPort() < 0) && config.matchesOnLocalPort()) {
+            err.println("'Match LocalPort' in configuration but 'lport' not in connection test specification.");
+            return 255;
+        }
+        if (dump) {
+            // sshd -T: the configuration a connection described by -C would get (no -C: only Match All applies).
+            config.forConnection(connection != null ? connection
+                    : new SshdMatch.Connection(null, null, null, null, -1)).dump().forEach(out::println);
+            out.flush();
+            return 0;
+        }
         if (test) {
             // sshd -t: the configuration is valid; nothing is started.
             return 0;
         }
-        Logging.configure(debug ? "DEBUG" : config.logLevel());
         try {
+            // sshd -d, -dd, -ddd: DEBUG1 to DEBUG3, whatever LogLevel says
+            Logging.configureServer(debug == 0 ? config.logLevel() : "DEBUG" + Math.min(debug, 3), log);
             return serve(config);
         } catch (IOException | IllegalArgumentException e) {
             err.println("sluice server: " + e.getMessage());
@@ -141,21 +185,30 @@ final class ServerCommand {
                     config.macs(), "MAC"));
         }
         ForwardingPolicy global = config.forwardingPolicy();
-        // With Match blocks, each request's policy depends on who asks, from where, to which local port.
+        SessionConfig globalSessions = config.sessions();
+        // With Match blocks, what a connection may do depends on who logged in, from where, to which address: the
+        // configuration chosen at authentication (MatchedConfig) answers for its channels and requests.
         Function<SshConnection, ForwardingPolicy> policy = !config.hasMatchBlocks() ? c -> global
-                : c -> config.forwardingPolicy(ForwardingUser.of(c).name(), address(c.parent().remoteAddress()),
-                        c.parent().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0);
+                : c -> MatchedConfig.of(c.parent(), config).forwardingPolicy();
+        Function<SshConnection, SessionConfig> sessions = !config.hasMatchBlocks() ? c -> globalSessions
+                : c -> MatchedConfig.of(c.parent(), config).sessions();
+        StreamLocalPolicy globalStreamLocal = config.streamLocalPolicy();
+        Function<SshConnection, StreamLocalPolicy> streamLocal = !config.hasMatchBlocks() ? c -> globalStreamLocal
+                : c -> MatchedConfig.of(c.parent(), config).streamLocalPolicy();
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
-                config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
-                        config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
+                config.publicKeys(),
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
-                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(sessions),
                         DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(policy,
-                                config.allowStreamLocalForwarding())),
+                                c -> streamLocal.apply(c).allow())),
                 config.authConfig(), config.maxStartups,
-                globalRequestHandlers(policy, config.streamLocalPolicy()));
+                globalRequestHandlers(policy, streamLocal));
+        if (config.hasMatchBlocks()) {
+            serverConfig = serverConfig.withUserAuthPolicy(MatchedConfig.policy(config))
+                    .withKeepAlivePolicy(socket -> MatchedConfig.of(socket, config).connectionConfig());
+        }
         SshServer server = new SshServer(serverConfig);
         InetSocketAddress bound;
         try {
@@ -170,6 +223,8 @@ final class ServerCommand {
             server.close();
             stopped.countDown();
         }, "sluice-server-shutdown"));
+        LoggerFactory.getLogger(ServerCommand.class).info("Server listening on {} port {}.",
+                bound.getAddress().getHostAddress(), bound.getPort());
         out.println("listening on " + hostString(bound) + ":" + bound.getPort());
         out.flush();
         stopped.await();
@@ -178,7 +233,7 @@ final class ServerCommand {
 
     /** tcpip-forward and streamlocal-forward@openssh.com, with their cancel requests. */
     private static Map<String, GlobalRequestHandler> globalRequestHandlers(
-            Function<SshConnection, ForwardingPolicy> policy, StreamLocalPolicy streamLocal) {
+            Function<SshConnection, ForwardingPolicy> policy, Function<SshConnection, StreamLocalPolicy> streamLocal) {
         Map<String, GlobalRequestHandler> handlers = new HashMap<>(new TcpipForwardHandler(policy).handlers());
         handlers.putAll(new StreamLocalForwardHandler(policy, streamLocal).handlers());
         return handlers;
@@ -233,11 +288,6 @@ final class ServerCommand {
         return SshKeyPair.generateEd25519("sluice host key");
     }
 
-    private static String address(java.net.SocketAddress a) {
-        return a instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress()
-                : "";
-    }
-
     private static String hostString(InetSocketAddress a) {
         String h = a.getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;
@@ -280,6 +330,11 @@ final class ServerCommand {
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
+        private boolean permitTty = true;
+        /** Every global line set so far, in order: replayed to build a connection's configuration. */
+        private final List<SshdMatch.Line> given = new ArrayList<>();
+        /** AuthorizedKeysFile as written, for -T. */
+        private String authorizedKeysSpec = ".ssh/authorized_keys";
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -315,12 +370,19 @@ final class ServerCommand {
                         block = SshdMatch.parse(kv[1], file.toString(), n);
                         matches.add(block);
                     } else if (block != null) {
-                        block.set(kv[0], kv[1], file.toString(), n);
+                        String k = kv[0];
+                        String v = kv[1];
+                        int at = n;
+                        block.add(k, v, file.toString(), n, () -> inMatch(k, v, file.toString(), at));
                     } else {
                         set(kv[0], kv[1], file.toString(), n);
                     }
                 } catch (CountedError e) {
                     errors.add(e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    // sshd has printed the counted errors before the one that stops it
+                    errors.add(e.getMessage());
+                    throw new IllegalArgumentException(String.join("\n", errors), e);
                 }
             }
             if (!errors.isEmpty()) {
@@ -338,14 +400,31 @@ final class ServerCommand {
             }
         }
 
+        /**
+         * A line inside a Match block checked as sshd checks it: as a global line, except that an unknown keyword
+         * stops reading there ("Directive … is not allowed within a Match block").
+         */
+        private static void inMatch(String keyword, String value, String where, int line) {
+            try {
+                new SshdConfig().set(keyword, value, where, line);
+            } catch (CountedError e) {
+                throw new IllegalArgumentException(e.getMessage() + "\n" + where + " line " + line + ": Directive '"
+                        + keyword + "' is not allowed within a Match block", e);
+            }
+        }
+
         void set(String keyword, String value, String where, int line) {
+            given.add(new SshdMatch.Line(keyword, value, where, line));
             try {
                 switch (keyword.toLowerCase(Locale.ROOT)) {
                     case "port" -> port = parsePort(value);
                     case "listenaddress" -> listenAddress = value;
                     case "hostkey" -> hostKeys.add(Path.of(expandHome(value)));
                     case "hostcertificate" -> hostCertificates.add(Path.of(expandHome(value)));
-                    case "authorizedkeysfile" -> authorizedKeysFile = authorizedKeysPath(value);
+                    case "authorizedkeysfile" -> {
+                        authorizedKeysFile = authorizedKeysPath(value);
+                        authorizedKeysSpec = value;
+                    }
                     case "trustedusercakeys" -> trustedUserCaKeys = value.equalsIgnoreCase("none") ? null
                             : Path.of(expandHome(value));
                     case "allowtcpforwarding" -> allowTcpForwarding = checked(where, line,
@@ -388,6 +467,14 @@ final class ServerCommand {
                     case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
+                    case "permittty" -> permitTty = yes(value);
+                    case "usedns" -> {
+                        // Match Host sees the client's address, which is sshd's UseDNS no; yes is not offered.
+                        if (yes(value)) {
+                            throw new IllegalArgumentException(where + " line " + line
+                                    + ": UseDNS yes is not supported by sluice server");
+                        }
+                    }
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
                         // sshd checks them.
@@ -483,8 +570,12 @@ final class ServerCommand {
          * as the server's own OS user, so sshd's "yes" defaults would hand that user to every system account.
          */
         ServerAuthConfig authConfig() throws IOException {
+            return authConfig(banner == null ? null : Files.readString(banner));
+        }
+
+        /** The authentication settings with {@code text} as the banner (null for none). */
+        ServerAuthConfig authConfig(String text) {
             PasswordAuthenticator passwords = new ShadowPasswordAuthenticator();
-            String text = banner == null ? null : Files.readString(banner);
             return new ServerAuthConfig(passwordAuthentication ? passwords : null,
                     kbdInteractiveAuthentication ? KeyboardInteractiveAuthenticator.password(passwords) : null,
                     authenticationMethods, permitEmptyPasswords, text);
@@ -512,7 +603,7 @@ final class ServerCommand {
             return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems)
                     .withAcceptEnv(acceptEnv)
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
-                    .withMaxSessions(maxSessions);
+                    .withMaxSessions(maxSessions).withPermitTty(permitTty);
         }
 
         private static int parsePort(String value) {
@@ -572,9 +663,40 @@ final class ServerCommand {
             return allowTcpForwarding;
         }
 
-        /** The policy for one connection: the global one with what the Match blocks that apply to it set. */
-        ForwardingPolicy forwardingPolicy(String user, String address, int localPort) {
-            return SshdMatch.apply(forwardingPolicy(), matches, user, address, localPort);
+        /**
+         * The configuration of one connection, as sshd's parse_server_match_config makes it: the global settings,
+         * then, for each keyword, the first value that a Match block applying to the connection sets. Several
+         * AcceptEnv lines in matching blocks add up and replace the global list.
+         */
+        SshdConfig forConnection(SshdMatch.Connection connection) {
+            SshdConfig c = new SshdConfig();
+            for (SshdMatch.Line l : given) {
+                c.set(l.keyword(), l.value(), l.file(), l.line());
+            }
+            Set<String> seen = new HashSet<>();
+            for (SshdMatch m : matches) {
+                if (!m.matches(connection)) {
+                    continue;
+                }
+                for (SshdMatch.Line l : m.lines()) {
+                    String k = SshdMatch.setting(l.keyword());
+                    boolean first = seen.add(k);
+                    if (k.equals("acceptenv") && first) {
+                        c.acceptEnv.clear();
+                    } else if (k.equals("forcecommand") && first) {
+                        c.forceCommand = null;
+                    } else if (!first && !k.equals("acceptenv")) {
+                        continue;
+                    }
+                    c.set(l.keyword(), l.value(), l.file(), l.line());
+                }
+            }
+            return c;
+        }
+
+        /** Whether a Match block has a LocalPort criterion, which sshd -T cannot evaluate without -C lport=. */
+        boolean matchesOnLocalPort() {
+            return matches.stream().anyMatch(SshdMatch::hasLocalPort);
         }
 
         /** Whether any Match block is configured, so the policy depends on the connection. */
@@ -660,6 +782,84 @@ final class ServerCommand {
 
         String logLevel() {
             return logLevel;
+        }
+
+        /** PubkeyAuthentication with AuthorizedKeysFile and TrustedUserCAKeys: the publickey check, or null. */
+        PublicKeyAuthenticator publicKeys() {
+            return pubkeyAuthentication ? new AuthorizedKeysAuthenticator(authorizedKeysFile, trustedUserCaKeys,
+                    Clock.systemDefaultZone()) : null;
+        }
+
+        /** The Banner file, or null for none. */
+        Path bannerFile() {
+            return banner;
+        }
+
+        /**
+         * What {@code sluice server -T} prints: each keyword sluice server implements with its value, lower-case
+         * keyword and sshd's spellings (yes/no, times in seconds, lists comma-separated, one line per HostKey,
+         * AcceptEnv and Subsystem), in the order of sshd's dump_config.
+         */
+        List<String> dump() {
+            List<String> out = new ArrayList<>();
+            String host = listenAddress.contains(":") ? "[" + listenAddress + "]" : listenAddress;
+            out.add("port " + port);
+            out.add("listenaddress " + host + ":" + port);
+            out.add("logingracetime " + loginGraceSeconds);
+            out.add("maxauthtries " + maxAuthTries);
+            out.add("maxsessions " + maxSessions);
+            out.add("clientaliveinterval " + clientAliveIntervalSeconds);
+            out.add("clientalivecountmax " + clientAliveCountMax);
+            out.add("pubkeyauthentication " + yesNoWord(pubkeyAuthentication));
+            out.add("passwordauthentication " + yesNoWord(passwordAuthentication));
+            out.add("kbdinteractiveauthentication " + yesNoWord(kbdInteractiveAuthentication));
+            out.add("permittty " + yesNoWord(permitTty));
+            out.add("permitemptypasswords " + yesNoWord(permitEmptyPasswords));
+            out.add("compression " + yesNoWord(compression));
+            out.add("gatewayports " + lower(forwarding.gatewayPorts()));
+            out.add("usedns no");
+            out.add("allowtcpforwarding " + lower(allowTcpForwarding));
+            out.add("disableforwarding " + yesNoWord(forwarding.disableForwarding()));
+            out.add("allowstreamlocalforwarding " + lower(allowStreamLocalForwarding));
+            out.add("ciphers " + String.join(",", ciphers == null ? Ciphers.defaultNames()
+                    : AlgorithmList.apply(Ciphers.defaultNames(), Ciphers.defaultNames(), ciphers, "cipher")));
+            out.add("macs " + String.join(",", macs == null ? Macs.defaultNames()
+                    : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), macs, "MAC")));
+            out.add("banner " + (banner == null ? "none" : banner));
+            out.add("forcecommand " + (forceCommand == null || forceCommand.isEmpty() ? "none" : forceCommand));
+            out.add("trustedusercakeys " + (trustedUserCaKeys == null ? "none" : trustedUserCaKeys));
+            out.add("kexalgorithms " + String.join(",", SshCommand.kexAlgorithms(kexAlgorithms)));
+            out.add("hostkeyalgorithms " + String.join(",", hostKeyAlgorithms == null
+                    ? PublicKeys.defaultHostKeyAlgorithms() : SshCommand.hostKeyAlgorithms(hostKeyAlgorithms)));
+            // sshd's log_level_name: DEBUG1 is called DEBUG
+            String level = logLevel.toUpperCase(Locale.ROOT);
+            out.add("loglevel " + (level.equals("DEBUG1") ? "DEBUG" : level));
+            out.add("authorizedkeysfile " + String.join(" ", authorizedKeysSpec.trim().split("\\s+")));
+            hostKeys().forEach(k -> out.add("hostkey " + k));
+            hostCertificates.forEach(c -> out.add("hostcertificate " + c));
+            acceptEnv.forEach(e -> out.add("acceptenv " + e));
+            out.add("authenticationmethods " + (authenticationMethods.isEmpty() ? "any" : String.join(" ",
+                    authenticationMethods.stream().map(l -> String.join(",", l)).toList())));
+            subsystems.forEach((name, command) -> out.add("subsystem " + name + " " + command));
+            out.add("maxstartups " + maxStartups.start() + ":" + maxStartups.rate() + ":" + maxStartups.full());
+            out.add("rekeylimit " + rekeyLimit.bytes() + " " + rekeyLimit.interval().toSeconds());
+            out.add("permitopen " + permitWords(forwarding.permitOpen()));
+            out.add("permitlisten " + permitWords(forwarding.permitListen()));
+            return out;
+        }
+
+        /** A permission list as sshd prints it: a bare listen port is {@code *:port}. */
+        private static String permitWords(PermitList list) {
+            return list.isAny() || list.entries().isEmpty() ? list.toString()
+                    : PermitList.of(list.entries()).toString();
+        }
+
+        private static String yesNoWord(boolean b) {
+            return b ? "yes" : "no";
+        }
+
+        private static String lower(Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT);
         }
     }
 }

@@ -1,32 +1,105 @@
 package dev.sluice.cli;
 
-import dev.sluice.forwarding.AllowTcpForwarding;
-import dev.sluice.forwarding.ForwardingPolicy;
-import dev.sluice.forwarding.GatewayPorts;
-import dev.sluice.forwarding.PermitList;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.Set;
 
 /**
- * One {@code Match} block of sluice server's sshd_config: its criteria ({@code User}, {@code Address},
- * {@code LocalPort}, {@code All}, each a pattern list with negation, Address also CIDR) and the forwarding keywords
- * it sets (AllowTcpForwarding, PermitOpen, PermitListen, GatewayPorts, DisableForwarding). As in sshd, a block's
- * first value of a keyword counts, and the first matching block that sets a keyword overrides the global value.
+ * One {@code Match} block of sluice server's sshd_config: its criteria ({@code User}, {@code Group}, {@code Host},
+ * {@code Address}, {@code LocalAddress}, {@code LocalPort}, {@code All}; pattern lists with {@code !} negation,
+ * addresses also as CIDR blocks) and the keyword lines it holds. As in sshd, the lines are checked when the file is
+ * read (a keyword sshd does not allow in Match is an error) and applied per connection once the user is known, the
+ * first matching block that sets a keyword overriding the global value.
  */
 final class SshdMatch {
+    /** sshd 9.2's keywords allowed inside Match (servconf.c SSHCFG_MATCH) that sluice server also applies there. */
+    private static final Set<String> APPLIED = Set.of("acceptenv", "allowstreamlocalforwarding",
+            "allowtcpforwarding", "authenticationmethods", "authorizedkeysfile", "banner",
+            "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding",
+            "forcecommand", "gatewayports", "kbdinteractiveauthentication", "maxauthtries", "maxsessions",
+            "passwordauthentication", "permitemptypasswords", "permitlisten", "permitopen", "permittty",
+            "pubkeyauthentication", "rekeylimit", "trustedusercakeys");
+    /** Keywords sluice server knows that sshd refuses inside Match ("Directive … is not allowed …"). */
+    private static final Set<String> NOT_IN_MATCH = Set.of("port", "listenaddress", "hostkey", "hostcertificate",
+            "logingracetime", "ciphers", "kexalgorithms", "hostkeyalgorithms", "macs", "compression", "maxstartups",
+            "subsystem", "usepam", "strictmodes", "pidfile", "usedns");
+
+    /**
+     * A connection as Match sees it (sshd's connection_info). A null field is unknown: a criterion on it does not
+     * match, as in sshd's test mode.
+     *
+     * @param user the login name
+     * @param host the client's host name: its address, as sshd with {@code UseDNS no}
+     * @param address the client's address
+     * @param localAddress the server address the client connected to
+     * @param localPort the server port the client connected to, -1 when unknown
+     */
+    record Connection(String user, String host, String address, String localAddress, int localPort) {
+        /**
+         * sshd's {@code -C} specification: {@code user=…,host=…,addr=…,laddr=…,lport=…} in any order.
+         *
+         * @throws IllegalArgumentException with sshd's words for a bad one
+         */
+        static Connection parse(String spec) {
+            String user = null;
+            String host = null;
+            String addr = null;
+            String laddr = null;
+            int lport = -1;
+            for (String item : spec.split(",")) {
+                int eq = item.indexOf('=');
+                String key = eq < 0 ? item : item.substring(0, eq);
+                String value = eq < 0 ? "" : item.substring(eq + 1);
+                switch (key) {
+                    case "user" -> user = value;
+                    case "host" -> host = value;
+                    case "addr" -> addr = value;
+                    case "laddr" -> laddr = value;
+                    case "lport" -> lport = port(value, spec);
+                    case "rdomain" -> {
+                        // sshd's routing domain: Sluice has no Match RDomain, so it cannot change a result.
+                    }
+                    default -> throw new IllegalArgumentException("Invalid test mode specification " + item);
+                }
+            }
+            return new Connection(user, host, addr, laddr, lport);
+        }
+
+        private static int port(String value, String spec) {
+            int p = a2port(value);
+            if (p < 0) {
+                throw new IllegalArgumentException("Invalid test mode specification " + spec);
+            }
+            return p;
+        }
+    }
+
+    /** sshd's a2port: a port number 1-65535, or -1. */
+    static int a2port(String value) {
+        try {
+            int p = Integer.parseInt(value);
+            return p > 0 && p <= 65535 ? p : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A keyword line inside the block, where it was read. */
+    record Line(String keyword, String value, String file, int line) {
+    }
+
     private record Criterion(String attribute, String patterns) {
     }
 
     private final List<Criterion> criteria;
-    private AllowTcpForwarding allowTcpForwarding;
-    private Boolean disableForwarding;
-    private PermitList permitOpen;
-    private PermitList permitListen;
-    private GatewayPorts gatewayPorts;
+    private final List<Line> lines = new ArrayList<>();
 
     private SshdMatch(List<Criterion> criteria) {
         this.criteria = criteria;
@@ -45,13 +118,17 @@ final class SshdMatch {
                 }
                 break;
             }
-            if (!a.equals("user") && !a.equals("address") && !a.equals("localport")) {
+            if (!List.of("user", "group", "host", "address", "localaddress", "localport").contains(a)) {
                 throw bad(where, line, "Unsupported Match attribute " + attribute);
             }
             if (i + 1 >= words.size()) {
                 throw bad(where, line, "Missing Match criteria for " + attribute);
             }
-            criteria.add(new Criterion(a, words.get(++i)));
+            String patterns = words.get(++i);
+            if (a.equals("localport") && a2port(patterns) < 0) {
+                throw bad(where, line, "Invalid LocalPort '" + patterns + "' on Match line");
+            }
+            criteria.add(new Criterion(a, patterns));
         }
         return new SshdMatch(List.copyOf(criteria));
     }
@@ -60,19 +137,45 @@ final class SshdMatch {
         return new IllegalArgumentException(why + "\n" + where + " line " + line + ": Bad Match condition");
     }
 
-    /** Whether the block applies to a connection of {@code user} from {@code address} to local port {@code port}. */
-    boolean matches(String user, String address, int localPort) {
-        for (Criterion c : criteria) {
-            boolean hit = switch (c.attribute()) {
-                case "user" -> Patterns.matchesList(user, c.patterns());
-                case "address" -> addressMatches(address, c.patterns());
-                default -> Patterns.matchesList(Integer.toString(localPort), c.patterns());
+    /** Whether the block applies to the connection. */
+    boolean matches(Connection c) {
+        for (Criterion k : criteria) {
+            boolean hit = switch (k.attribute()) {
+                case "user" -> c.user() != null && Patterns.matchesList(c.user(), k.patterns());
+                case "group" -> c.user() != null && groupMatches(UnixGroups.of(c.user()), k.patterns());
+                case "host" -> c.host() != null
+                        && Patterns.matchesList(c.host().toLowerCase(Locale.ROOT), k.patterns());
+                case "address" -> c.address() != null && addressMatches(c.address(), k.patterns());
+                case "localaddress" -> c.localAddress() != null && addressMatches(c.localAddress(), k.patterns());
+                default -> c.localPort() == Integer.parseInt(k.patterns());
             };
             if (!hit) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether the block has a LocalPort criterion. */
+    boolean hasLocalPort() {
+        return criteria.stream().anyMatch(c -> c.attribute().equals("localport"));
+    }
+
+    /** sshd's ga_match_pattern_list: some group matches, and a negated pattern matching any group vetoes. */
+    static boolean groupMatches(List<String> groups, String list) {
+        boolean found = false;
+        for (String group : groups) {
+            for (String p : list.split(",", -1)) {
+                boolean negated = p.startsWith("!");
+                if (Patterns.matches(group, negated ? p.substring(1) : p)) {
+                    if (negated) {
+                        return false;
+                    }
+                    found = true;
+                }
+            }
+        }
+        return found;
     }
 
     /** sshd's addr_match_list: address patterns or CIDR blocks, a {@code !} entry vetoing. */
@@ -112,81 +215,75 @@ final class SshdMatch {
     }
 
     /**
-     * A keyword inside the block. Only the forwarding keywords are supported in Match blocks; any other is refused
-     * rather than applied to every connection.
+     * Adds a keyword line to the block: sshd's check that the keyword may appear in Match, then {@code check} (the
+     * value checked as a global line is, with the same errors), then Sluice's own limit: a keyword it applies to the
+     * whole server only (LogLevel) is refused rather than applied to everyone.
      */
-    void set(String keyword, String value, String where, int line) {
-        try {
-            switch (keyword.toLowerCase(Locale.ROOT)) {
-                case "allowtcpforwarding" -> {
-                    AllowTcpForwarding v = parsed(where, line, "unsupported option \"" + value + "\".",
-                            () -> AllowTcpForwarding.parse(value));
-                    allowTcpForwarding = allowTcpForwarding == null ? v : allowTcpForwarding;
-                }
-                case "disableforwarding" -> {
-                    boolean v = parsed(where, line, "unsupported option \"" + value + "\".",
-                            () -> yesNo(value));
-                    disableForwarding = disableForwarding == null ? v : disableForwarding;
-                }
-                case "permitopen" -> {
-                    PermitList v = PermitList.parseOpen(value);
-                    permitOpen = permitOpen == null ? v : permitOpen;
-                }
-                case "permitlisten" -> {
-                    PermitList v = PermitList.parseListen(value);
-                    permitListen = permitListen == null ? v : permitListen;
-                }
-                case "gatewayports" -> {
-                    GatewayPorts v = parsed(where, line, "unsupported option \"" + value + "\".",
-                            () -> GatewayPorts.parse(value));
-                    gatewayPorts = gatewayPorts == null ? v : gatewayPorts;
-                }
-                default -> throw new IllegalArgumentException(where + " line " + line + ": Directive '" + keyword
-                        + "' is not supported within a Match block by sluice server");
-            }
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith(where + " line ")) {
-                throw e;
-            }
-            throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
+    void add(String keyword, String value, String where, int line, Runnable check) {
+        String k = keyword.toLowerCase(Locale.ROOT);
+        if (NOT_IN_MATCH.contains(k)) {
+            throw new IllegalArgumentException(where + " line " + line + ": Directive '" + keyword
+                    + "' is not allowed within a Match block");
         }
+        check.run();
+        if (!APPLIED.contains(k)) {
+            throw new IllegalArgumentException(where + " line " + line + ": Directive '" + keyword
+                    + "' is not supported within a Match block by sluice server");
+        }
+        lines.add(new Line(keyword, value, where, line));
     }
 
-    private static boolean yesNo(String value) {
-        if (value.equalsIgnoreCase("yes") || value.equalsIgnoreCase("no")) {
-            return value.equalsIgnoreCase("yes");
-        }
-        throw new IllegalArgumentException(value);
+    /** The block's keyword lines, in file order. */
+    List<Line> lines() {
+        return lines;
     }
 
-    private static <T> T parsed(String where, int line, String message, Supplier<T> parse) {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + " line " + line + ": " + message, e);
-        }
+    /**
+     * The keyword a line sets, for sshd's first-value-wins: ChallengeResponseAuthentication is
+     * KbdInteractiveAuthentication.
+     */
+    static String setting(String keyword) {
+        String k = keyword.toLowerCase(Locale.ROOT);
+        return k.equals("challengeresponseauthentication") ? "kbdinteractiveauthentication" : k;
     }
 
-    /** {@code base} with the settings of the first matching block for each keyword. */
-    static ForwardingPolicy apply(ForwardingPolicy base, List<SshdMatch> blocks, String user, String address,
-            int localPort) {
-        AllowTcpForwarding allow = null;
-        Boolean disable = null;
-        PermitList open = null;
-        PermitList listen = null;
-        GatewayPorts gateway = null;
-        for (SshdMatch m : blocks) {
-            if (!m.matches(user, address, localPort)) {
-                continue;
+    /**
+     * A user's groups as the system's files list them: the primary group from /etc/passwd, the others from
+     * /etc/group (what getgrouplist gives with files-only NSS, the case here).
+     */
+    static final class UnixGroups {
+        private UnixGroups() {
+        }
+
+        static List<String> of(String user) {
+            return of(user, Path.of("/etc/passwd"), Path.of("/etc/group"));
+        }
+
+        static List<String> of(String user, Path passwd, Path group) {
+            Set<String> groups = new LinkedHashSet<>();
+            try {
+                String gid = null;
+                for (String l : Files.readAllLines(passwd)) {
+                    String[] f = l.split(":", -1);
+                    if (f.length > 3 && f[0].equals(user)) {
+                        gid = f[3];
+                        break;
+                    }
+                }
+                if (gid == null) {
+                    // sshd: no such user, no groups, so Match Group does not apply.
+                    return List.of();
+                }
+                for (String l : Files.readAllLines(group)) {
+                    String[] f = l.split(":", -1);
+                    if (f.length > 3 && (f[2].equals(gid) || List.of(f[3].split(",")).contains(user))) {
+                        groups.add(f[0]);
+                    }
+                }
+            } catch (IOException e) {
+                return List.of();
             }
-            allow = allow != null ? allow : m.allowTcpForwarding;
-            disable = disable != null ? disable : m.disableForwarding;
-            open = open != null ? open : m.permitOpen;
-            listen = listen != null ? listen : m.permitListen;
-            gateway = gateway != null ? gateway : m.gatewayPorts;
+            return List.copyOf(groups);
         }
-        return new ForwardingPolicy(allow != null ? allow : base.allowTcpForwarding(),
-                disable != null ? disable : base.disableForwarding(), open != null ? open : base.permitOpen(),
-                listen != null ? listen : base.permitListen(), gateway != null ? gateway : base.gatewayPorts());
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.connection;
 import dev.sluice.auth.AuthenticatedUser;
 import dev.sluice.auth.PublicKeyAuthenticator;
 import dev.sluice.auth.ServerAuthConfig;
+import dev.sluice.auth.UserAuthPolicy;
 import dev.sluice.auth.UserAuthServerHandler;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportConfig;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +45,16 @@ public final class SshServer implements AutoCloseable {
      *     null to turn it off)
      * @param maxStartups sshd's MaxStartups, the limit on connections waiting to authenticate
      * @param globalRequestHandlers the global requests clients may make, by name (e.g. tcpip-forward)
+     * @param userAuthPolicy replaces {@code authenticator}, {@code auth} and {@code maxAuthTries} per user once the
+     *     client names one (sshd's Match blocks); null to use them for everyone
+     * @param keepAlivePolicy the keepalive settings (ClientAliveInterval/CountMax) of a connection once it is
+     *     authenticated, from its socket (sshd's Match blocks); null to use {@code connection}'s for everyone
      */
     public record Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
             int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
             Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
-            Map<String, GlobalRequestHandler> globalRequestHandlers) {
+            Map<String, GlobalRequestHandler> globalRequestHandlers, UserAuthPolicy userAuthPolicy,
+            Function<Channel, ConnectionConfig> keepAlivePolicy) {
         public Config {
             Objects.requireNonNull(bind);
             if (transport.hostKeys().isEmpty()) {
@@ -57,6 +64,15 @@ public final class SshServer implements AutoCloseable {
             auth.requireSatisfiable(authenticator != null);
             Objects.requireNonNull(maxStartups);
             globalRequestHandlers = Map.copyOf(globalRequestHandlers);
+        }
+
+        /** The same authentication settings for every user. */
+        public Config(InetSocketAddress bind, TransportConfig transport, PublicKeyAuthenticator authenticator,
+                int maxAuthTries, int loginGraceSeconds, ConnectionConfig connection,
+                Map<String, ChannelOpenHandler> openHandlers, ServerAuthConfig auth, MaxStartups maxStartups,
+                Map<String, GlobalRequestHandler> globalRequestHandlers) {
+            this(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection, openHandlers, auth,
+                    maxStartups, globalRequestHandlers, null, null);
         }
 
         /** publickey only, sshd's default MaxStartups, no global requests. */
@@ -78,7 +94,19 @@ public final class SshServer implements AutoCloseable {
         /** The same settings, serving these global requests (e.g. {@code tcpip-forward}). */
         public Config withGlobalRequestHandlers(Map<String, GlobalRequestHandler> handlers) {
             return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
-                    openHandlers, auth, maxStartups, handlers);
+                    openHandlers, auth, maxStartups, handlers, userAuthPolicy, keepAlivePolicy);
+        }
+
+        /** The same settings, with the authentication settings chosen per user by {@code policy}. */
+        public Config withUserAuthPolicy(UserAuthPolicy policy) {
+            return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
+                    openHandlers, auth, maxStartups, globalRequestHandlers, policy, keepAlivePolicy);
+        }
+
+        /** The same settings, with each authenticated connection's keepalives chosen by {@code policy}. */
+        public Config withKeepAlivePolicy(Function<Channel, ConnectionConfig> policy) {
+            return new Config(bind, transport, authenticator, maxAuthTries, loginGraceSeconds, connection,
+                    openHandlers, auth, maxStartups, globalRequestHandlers, userAuthPolicy, policy);
         }
     }
 
@@ -120,21 +148,39 @@ public final class SshServer implements AutoCloseable {
         Promise<AuthenticatedUser> user = ch.eventLoop().newPromise();
         user.addListener(f -> startups.authenticated(ch));
         ch.pipeline().addLast("auth", new UserAuthServerHandler(session, config.authenticator(), config.auth(),
-                config.maxAuthTries(), config.loginGraceSeconds(), user));
+                config.maxAuthTries(), config.loginGraceSeconds(), user, config.userAuthPolicy()));
         ConnectionHandler connection = new ConnectionHandler(config.connection(), config.openHandlers(),
                 config.globalRequestHandlers());
         user.addListener(f -> {
             if (f.isSuccess()) {
                 connection.authenticated(((AuthenticatedUser) f.getNow()).user());
-                KeepAliveHandler.installIfEnabled(ch, connection.connection(), config.connection());
+                KeepAliveHandler.installIfEnabled(ch, connection.connection(), config.keepAlivePolicy() == null
+                        ? config.connection() : config.keepAlivePolicy().apply(ch));
             }
         });
         ch.pipeline().addLast("connection", connection);
         ch.pipeline().addLast("disconnect-on-error", TransportPipeline.newDisconnectOnErrorHandler(session));
         LOG.debug("Connection from {} port {}", session.peerHost(), session.peerPort());
         ch.closeFuture().addListener(f -> startups.authenticated(ch));
-        ch.closeFuture().addListener(f -> LOG.info("Connection closed by {} port {}{}", session.peerHost(),
-                session.peerPort(), user.isSuccess() ? "" : " [preauth]"));
+        ch.closeFuture().addListener(f -> {
+            if (session.closed().map(c -> !c.local()).orElse(true)) {
+                LOG.info("{}", closedLine(session, user.isSuccess() ? user.getNow().user() : null,
+                        UserAuthServerHandler.requestedUser(ch)));
+            }
+        });
+    }
+
+    /**
+     * sshd's line for a connection the client ended: "Disconnected from" after its DISCONNECT, "Connection closed by"
+     * when the socket just closed, naming the user as sshd's remote id does ("user alice", "authenticating user
+     * alice", or only the address before a user was named). A connection the server ended has its own line.
+     */
+    static String closedLine(TransportSession session, String authenticated, String requested) {
+        String who = authenticated != null ? "user " + authenticated + " "
+                : requested != null ? "authenticating user " + requested + " " : "";
+        String start = session.closed().isPresent() ? "Disconnected from " : "Connection closed by ";
+        return start + who + session.peerHost() + " port " + session.peerPort()
+                + (authenticated != null ? "" : " [preauth]");
     }
 
     public InetSocketAddress localAddress() {

@@ -30,7 +30,7 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
     public static final String CHANNEL_TYPE = DirectStreamLocal.CHANNEL_TYPE;
 
     private final Function<SshConnection, ForwardingPolicy> policies;
-    private final AllowStreamLocalForwarding allow;
+    private final Function<SshConnection, AllowStreamLocalForwarding> allowed;
 
     /** A handler with sshd's other defaults: only {@code allow} and the key's options restrict. */
     public DirectStreamLocalHandler(AllowStreamLocalForwarding allow) {
@@ -44,8 +44,17 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
      */
     public DirectStreamLocalHandler(Function<SshConnection, ForwardingPolicy> policies,
             AllowStreamLocalForwarding allow) {
+        this(policies, connection -> allow);
+    }
+
+    /**
+     * @param policies the forwarding policy of a connection (its DisableForwarding counts here), asked at each open
+     * @param allowed AllowStreamLocalForwarding of a connection (sshd's Match blocks), asked at each open
+     */
+    public DirectStreamLocalHandler(Function<SshConnection, ForwardingPolicy> policies,
+            Function<SshConnection, AllowStreamLocalForwarding> allowed) {
         this.policies = policies;
-        this.allow = allow;
+        this.allowed = allowed;
     }
 
     @Override
@@ -53,6 +62,7 @@ public final class DirectStreamLocalHandler implements ChannelOpenHandler {
         DirectStreamLocal target = DirectStreamLocal.decode(request.typeSpecificData()); // malformed: PROTOCOL_ERROR
         SshConnection connection = request.connection();
         ForwardingUser user = ForwardingUser.of(connection);
+        AllowStreamLocalForwarding allow = allowed.apply(connection);
         // sshd's rule: DisableForwarding, AllowStreamLocalForwarding, and the key's no-port-forwarding (or restrict)
         // covers sockets too.
         String rule = policies.apply(connection).disableForwarding() ? "DisableForwarding yes"

@@ -39,7 +39,7 @@ public final class StreamLocalForwardHandler implements GlobalRequestHandler {
     static final int PORT_STREAMLOCAL = -2;
 
     private final Function<SshConnection, ForwardingPolicy> policies;
-    private final StreamLocalPolicy streamLocal;
+    private final Function<SshConnection, StreamLocalPolicy> streamLocals;
 
     /**
      * @param policies the forwarding policy of a connection (its DisableForwarding counts here), asked at each request
@@ -47,8 +47,17 @@ public final class StreamLocalForwardHandler implements GlobalRequestHandler {
      */
     public StreamLocalForwardHandler(Function<SshConnection, ForwardingPolicy> policies,
             StreamLocalPolicy streamLocal) {
+        this(policies, connection -> streamLocal);
+    }
+
+    /**
+     * @param policies the forwarding policy of a connection (its DisableForwarding counts here), asked at each request
+     * @param streamLocals the StreamLocal settings of a connection (sshd's Match blocks), asked at each request
+     */
+    public StreamLocalForwardHandler(Function<SshConnection, ForwardingPolicy> policies,
+            Function<SshConnection, StreamLocalPolicy> streamLocals) {
         this.policies = policies;
-        this.streamLocal = streamLocal;
+        this.streamLocals = streamLocals;
     }
 
     /** A handler with one forwarding policy for all connections. */
@@ -82,7 +91,8 @@ public final class StreamLocalForwardHandler implements GlobalRequestHandler {
     private void forward(InboundGlobalRequest request, String path) {
         SshConnection connection = request.connection();
         ForwardingUser user = ForwardingUser.of(connection);
-        Optional<String> refusal = refusal(policies.apply(connection), user);
+        StreamLocalPolicy streamLocal = streamLocals.apply(connection);
+        Optional<String> refusal = refusal(policies.apply(connection), streamLocal, user);
         if (refusal.isPresent()) {
             log.info("refused streamlocal-forward: listen path {} (user {} from {}: {})", path, user.name(),
                     ServerForwards.peer(connection), refusal.get());
@@ -111,7 +121,8 @@ public final class StreamLocalForwardHandler implements GlobalRequestHandler {
     }
 
     /** sshd's checks for {@code streamlocal-forward}, the rule that refuses or empty. */
-    private Optional<String> refusal(ForwardingPolicy policy, ForwardingUser user) {
+    private static Optional<String> refusal(ForwardingPolicy policy, StreamLocalPolicy streamLocal,
+            ForwardingUser user) {
         if (policy.disableForwarding()) {
             return Optional.of("DisableForwarding yes");
         }

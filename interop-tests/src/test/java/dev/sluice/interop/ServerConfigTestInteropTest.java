@@ -56,6 +56,18 @@ class ServerConfigTestInteropTest {
         "Match Foo x",
         "Match all User x",
         "Match User x|GatewayPorts maybe",
+        "Match Group staff,!wheel Host *.example.com LocalAddress 127.0.0.1|PasswordAuthentication yes|Banner none"
+            + "|MaxSessions 2|ForceCommand /bin/true|AcceptEnv LANG|AuthenticationMethods publickey,password"
+            + "|KbdInteractiveAuthentication no|PermitEmptyPasswords no|MaxAuthTries 2|PubkeyAuthentication yes"
+            + "|AuthorizedKeysFile .ssh/other_keys|TrustedUserCAKeys none|AllowStreamLocalForwarding no",
+        "Match User x|Port 23",
+        "Match User x|Subsystem sftp /usr/lib/openssh/sftp-server",
+        "Foo 1|Match User x|Bar yes",
+        "Match LocalPort x",
+        "Match User x|MaxAuthTries many",
+        "UseDNS maybe",
+        "UseDNS no|Match User x|UseDNS no",
+        "Match User x|PermitTTY maybe",
     })
     void serverDashTShouldAnswerAsSshdDashT(String body) throws Exception {
         OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "host_key");

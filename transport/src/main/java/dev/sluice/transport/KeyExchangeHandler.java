@@ -86,10 +86,15 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     private boolean newKeysReceived;
     private long rekeyLimit = Long.MAX_VALUE;
     private ScheduledFuture<?> rekeyTimer;
+    /** RekeyLimit: the configuration's, or what {@link TransportSession#rekeyLimit} set since. */
+    private RekeyLimit limit;
+    /** The block size of the current sealer, which RekeyLimit's default volume depends on. */
+    private int sealerBlockSize;
 
     KeyExchangeHandler(TransportConfig config, TransportSession session, PacketDecoder decoder,
             PacketEncoder encoder) {
         this.config = config;
+        this.limit = config.rekeyLimit();
         this.session = session;
         this.decoder = decoder;
         this.encoder = encoder;
@@ -329,7 +334,8 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             SessionKeys keys = SessionKeys.derive(kd, negotiated, session.role());
             var sealer = keys.sealer();
             pendingOpener = keys.opener();
-            rekeyLimit = config.rekeyLimit().bytesFor(sealer.blockSize());
+            sealerBlockSize = sealer.blockSize();
+            rekeyLimit = limit.bytesFor(sealerBlockSize);
             send(ctx, new NewKeys());
             encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
             newKeysSent = true;
@@ -385,6 +391,12 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == TransportSession.REKEY_REQUEST) {
             rekeyNow(ctx, "requested");
+        } else if (evt instanceof TransportSession.RekeyLimitChange change) {
+            limit = change.limit();
+            if (initialDone) {
+                rekeyLimit = limit.bytesFor(sealerBlockSize);
+                scheduleTimedRekey(ctx);
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -401,7 +413,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     /** RekeyLimit's time: the next exchange is due that long after this one completed. */
     private void scheduleTimedRekey(ChannelHandlerContext ctx) {
         cancelRekeyTimer();
-        Duration interval = config.rekeyLimit().interval();
+        Duration interval = limit.interval();
         if (!interval.isZero()) {
             rekeyTimer = ctx.executor().schedule(() -> rekeyNow(ctx, "time limit"), interval.toNanos(),
                     TimeUnit.NANOSECONDS);

@@ -65,6 +65,21 @@ public final class TransportSession {
         }
     }
 
+    /**
+     * Replaces the RekeyLimit for the rest of the connection, as sshd applies a Match block's RekeyLimit once the
+     * user is known: the volume counts from the last key exchange, the time from now. Safe to call from any thread.
+     */
+    public void rekeyLimit(RekeyLimit limit) {
+        Channel c = channel;
+        if (c != null) {
+            c.pipeline().fireUserEventTriggered(new RekeyLimitChange(limit));
+        }
+    }
+
+    /** The event that carries {@link #rekeyLimit(RekeyLimit)} to the key exchange handler. */
+    record RekeyLimitChange(RekeyLimit limit) {
+    }
+
     public Role role() {
         return role;
     }

@@ -16,6 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,24 @@ class KeyExchangeTest {
                 .withCiphers(List.of("aes128-gcm@openssh.com"));
         Pair pair = connect(base.withHostKeys(HOST_KEYS), base);
         assertThat(pair.client.negotiated().kex()).isEqualTo("diffie-hellman-group-exchange-sha256");
+        pair.close();
+    }
+
+    @Test
+    void aRekeyLimitSetAfterTheFirstExchangeShouldTakeEffect() throws Exception {
+        TransportConfig base = TransportConfig.defaults();
+        Pair pair = connect(base.withHostKeys(HOST_KEYS), base);
+        TransportSession server = TransportSession.of(pair.serverChannel());
+        Thread.sleep(300);
+        assertThat(server.keyExchanges()).as("no limit configured").isEqualTo(1);
+        // As sshd applies a Match block's RekeyLimit once the user is known.
+        server.rekeyLimit(new RekeyLimit(0, Duration.ofMillis(100)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.keyExchanges() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(server.keyExchanges()).isGreaterThanOrEqualTo(3);
+        assertThat(TransportSession.of(pair.clientChannel()).keyExchanges()).isGreaterThanOrEqualTo(2);
         pair.close();
     }
 

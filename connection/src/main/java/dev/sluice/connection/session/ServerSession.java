@@ -77,8 +77,8 @@ final class ServerSession implements ChannelListener {
                     }
                     return true;
                 case SessionRequests.PTY_REQ:
-                    if (!restrictions(channel).ptyAllowed()) {
-                        // sshd's words for no-pty, restrict, or a certificate without permit-pty.
+                    if (!config.permitTty() || !restrictions(channel).ptyAllowed()) {
+                        // sshd's words for PermitTTY no, no-pty, restrict, or a certificate without permit-pty.
                         log.debug("Allocating a pty not permitted for this connection.");
                         return false;
                     }

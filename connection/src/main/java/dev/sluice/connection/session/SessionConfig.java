@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param forceCommand {@code ForceCommand}: run this instead of whatever the client asks for (exec, shell or
  *        subsystem), with the client's command in {@code SSH_ORIGINAL_COMMAND}; {@code null} for none
  * @param maxSessions {@code MaxSessions}: open session channels per connection (sshd's default is 10)
+ * @param permitTty {@code PermitTTY}: whether a pseudo-terminal may be allocated at all (sshd's default yes)
  */
 public record SessionConfig(CommandHandler handler, Map<String, String> subsystems, List<String> acceptEnv,
-        String forceCommand, int maxSessions) {
+        String forceCommand, int maxSessions, boolean permitTty) {
     /** sshd's MaxSessions default. */
     public static final int DEFAULT_MAX_SESSIONS = 10;
 
@@ -31,29 +32,39 @@ public record SessionConfig(CommandHandler handler, Map<String, String> subsyste
         }
     }
 
+    /** Pseudo-terminals permitted, as sshd's default. */
+    public SessionConfig(CommandHandler handler, Map<String, String> subsystems, List<String> acceptEnv,
+            String forceCommand, int maxSessions) {
+        this(handler, subsystems, acceptEnv, forceCommand, maxSessions, true);
+    }
+
     /** Processes as the server's user, no subsystems, no accepted variables, no forced command, 10 sessions. */
     public static SessionConfig defaults() {
         return new SessionConfig(new ProcessCommandHandler(), Map.of(), List.of(), null, DEFAULT_MAX_SESSIONS);
     }
 
     public SessionConfig withHandler(CommandHandler value) {
-        return new SessionConfig(value, subsystems, acceptEnv, forceCommand, maxSessions);
+        return new SessionConfig(value, subsystems, acceptEnv, forceCommand, maxSessions, permitTty);
     }
 
     public SessionConfig withSubsystems(Map<String, String> value) {
-        return new SessionConfig(handler, value, acceptEnv, forceCommand, maxSessions);
+        return new SessionConfig(handler, value, acceptEnv, forceCommand, maxSessions, permitTty);
     }
 
     public SessionConfig withAcceptEnv(List<String> value) {
-        return new SessionConfig(handler, subsystems, value, forceCommand, maxSessions);
+        return new SessionConfig(handler, subsystems, value, forceCommand, maxSessions, permitTty);
     }
 
     public SessionConfig withForceCommand(String value) {
-        return new SessionConfig(handler, subsystems, acceptEnv, value, maxSessions);
+        return new SessionConfig(handler, subsystems, acceptEnv, value, maxSessions, permitTty);
     }
 
     public SessionConfig withMaxSessions(int value) {
-        return new SessionConfig(handler, subsystems, acceptEnv, forceCommand, value);
+        return new SessionConfig(handler, subsystems, acceptEnv, forceCommand, value, permitTty);
+    }
+
+    public SessionConfig withPermitTty(boolean value) {
+        return new SessionConfig(handler, subsystems, acceptEnv, forceCommand, maxSessions, value);
     }
 
     /** Whether AcceptEnv lets a variable called {@code name} through. */

@@ -2,9 +2,11 @@ package dev.sluice.connection.session;
 
 import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
+import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.message.OpenFailureReason;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +26,24 @@ public final class SessionOpenHandler implements ChannelOpenHandler {
     private static final AttributeKey<int[]> OPEN_SESSIONS = AttributeKey.valueOf(SessionOpenHandler.class,
             "openSessions");
 
-    private final SessionConfig config;
+    private final Function<SshConnection, SessionConfig> configs;
 
     public SessionOpenHandler(SessionConfig config) {
-        this.config = config;
+        this(c -> config);
+    }
+
+    /**
+     * Sessions configured per connection, e.g. by sshd's Match blocks for ForceCommand, MaxSessions and AcceptEnv.
+     *
+     * @param configs the settings for a connection's sessions, asked on its event loop at each open
+     */
+    public SessionOpenHandler(Function<SshConnection, SessionConfig> configs) {
+        this.configs = configs;
     }
 
     @Override
     public void onOpen(ChannelOpenRequest request) {
+        SessionConfig config = configs.apply(request.connection());
         Channel parent = request.connection().parent();
         int[] open = parent.attr(OPEN_SESSIONS).get();
         if (open == null) {
