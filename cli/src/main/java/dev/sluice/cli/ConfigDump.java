@@ -65,6 +65,7 @@ final class ConfigDump {
                 : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), o.macs, "MAC")));
         line(out, "pubkeyacceptedalgorithms", String.join(",", o.pubkeyAcceptedAlgorithms == null
                 ? PublicKeys.defaultSignatureAlgorithms() : SshCommand.hostKeyAlgorithms(o.pubkeyAcceptedAlgorithms)));
+        line(out, "forwardagent", o.forwardAgentPath != null ? o.forwardAgentPath : yesNo(o.forwardAgent));
         for (DynamicForward f : o.dynamicForwards) {
             line(out, "dynamicforward", listen(f.bindAddress(), f.bindPort()));
         }

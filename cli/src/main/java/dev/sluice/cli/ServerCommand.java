@@ -12,6 +12,7 @@ import dev.sluice.connection.SshServer;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
+import dev.sluice.forwarding.AgentForwarding;
 import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.DirectTcpipHandler;
@@ -147,7 +148,10 @@ final class ServerCommand {
                         config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
-                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()),
+                        SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()
+                                .withAgentForwarder(AgentForwarding.server(c -> !policy.apply(c).disableForwarding()
+                                        && config.allowAgentForwarding(ForwardingUser.of(c).name(),
+                                                address(c.parent().remoteAddress()), localPort(c))))),
                         DirectStreamLocalHandler.CHANNEL_TYPE, new DirectStreamLocalHandler(
                                 global.disableForwarding() ? AllowStreamLocalForwarding.NO
                                         : config.allowStreamLocalForwarding())),
@@ -222,6 +226,10 @@ final class ServerCommand {
         return SshKeyPair.generateEd25519("sluice host key");
     }
 
+    private static int localPort(SshConnection c) {
+        return c.parent().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
+    }
+
     private static String address(java.net.SocketAddress a) {
         return a instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress()
                 : "";
@@ -267,6 +275,10 @@ final class ServerCommand {
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
+        /** AllowAgentForwarding (sshd's default yes); null until set, as the first value wins. */
+        private Boolean allowAgentForwarding;
+        /** PermitUserEnvironment: no (empty), yes ({@code *}) or a pattern list; null until set. */
+        private List<String> permitUserEnvironment;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -371,6 +383,16 @@ final class ServerCommand {
                     case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
+                    case "allowagentforwarding" -> {
+                        boolean v = yes(value);
+                        allowAgentForwarding = allowAgentForwarding != null ? allowAgentForwarding : v;
+                    }
+                    case "permituserenvironment" -> {
+                        // sshd: "yes" and "no" exactly; anything else is a pattern list of variable names.
+                        List<String> v = value.equals("yes") ? List.of("*") : value.equals("no") ? List.of()
+                                : List.of(value.split(","));
+                        permitUserEnvironment = permitUserEnvironment != null ? permitUserEnvironment : v;
+                    }
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
                         // sshd checks them.
@@ -495,7 +517,14 @@ final class ServerCommand {
             return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems)
                     .withAcceptEnv(acceptEnv)
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
-                    .withMaxSessions(maxSessions);
+                    .withMaxSessions(maxSessions)
+                    .withPermitUserEnvironment(permitUserEnvironment == null ? List.of() : permitUserEnvironment);
+        }
+
+        /** AllowAgentForwarding for a connection of {@code user} from {@code address} to {@code localPort}. */
+        boolean allowAgentForwarding(String user, String address, int localPort) {
+            return SshdMatch.allowAgentForwarding(allowAgentForwarding == null || allowAgentForwarding, matches,
+                    user, address, localPort);
         }
 
         private static int parsePort(String value) {

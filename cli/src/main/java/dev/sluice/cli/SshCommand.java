@@ -67,7 +67,7 @@ import java.util.Map;
  * command's status; {@code -N} runs none.
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46CGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
+    private static final String USAGE = "usage: sluice ssh [-46AaCGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
             + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
             + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
             + "           [-p port] destination [command [argument ...]]";
@@ -95,7 +95,7 @@ final class SshCommand {
         String configFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46AaCGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
                     case "F" -> configFile = opt.argument();
@@ -290,7 +290,13 @@ final class SshCommand {
                 return 255;
             }
             if (!o.noCommand) {
-                int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                Path agentToForward = o.agentToForward(err);
+                if (agentToForward != null && !Files.exists(agentToForward) && o.exitOnForwardFailure) {
+                    connection.close().awaitUninterruptibly();
+                    client.group().shutdownGracefully();
+                    return 255;
+                }
+                int status = new SessionRunner(err).run(connection, o.sessionSpec(agentToForward), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -618,8 +624,7 @@ final class SshCommand {
                 "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
                 "canonicalizemaxdots", "canonicalizepermittedcnames", "casignaturealgorithms", "checkhostip",
                 "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
-                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardagent",
-                "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
+                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
                 "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
                 "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
                 "hostbasedacceptedalgorithms", "hostbasedkeytypes", "hostbasedauthentication", "hostkeyalias",
@@ -705,6 +710,10 @@ final class SshCommand {
         int numberOfPasswordPrompts = 3;
         boolean identitiesOnly;
         String identityAgent;
+        /** ForwardAgent's flag: -A, -a, or the keyword's first value (a path counts as yes). */
+        boolean forwardAgent;
+        /** ForwardAgent's socket path when it named one (ssh -G prints it instead of the flag); expanded by resolve. */
+        String forwardAgentPath;
         String ignoreUnknown;
         /** Keywords that already have their value (first obtained value wins, as in ssh). */
         private final Set<String> seen = new HashSet<>();
@@ -714,6 +723,9 @@ final class SshCommand {
                 case "4", "6" -> {
                     // The address family follows from the destination; nothing to choose here.
                 }
+                // As ssh, the letters set the flag outright (the last one wins); a ForwardAgent path still counts.
+                case "A" -> letter("forwardagent", () -> forwardAgent = true);
+                case "a" -> letter("forwardagent", () -> forwardAgent = false);
                 case "T" -> letter("requesttty", () -> requestTty = "no");
                 case "t" -> letter("requesttty", () -> requestTty = requestTty.equals("yes")
                         || requestTty.equals("force") ? "force" : "yes");
@@ -1043,6 +1055,25 @@ final class SshCommand {
                         identityAgent = v;
                     }
                 }
+                case "forwardagent" -> {
+                    String v = a.one();
+                    boolean flag = !v.equalsIgnoreCase("no") && !v.equalsIgnoreCase("false");
+                    boolean path = flag && !v.equalsIgnoreCase("yes") && !v.equalsIgnoreCase("true");
+                    if (path && v.contains("${")) {
+                        try {
+                            expandTokens(v.replace("%", "%%"), "", true);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(e.getMessage().split("\n")[0] + "\n" + where
+                                    + " line " + line + ": Invalid environment expansion " + v + ".", e);
+                        }
+                    }
+                    if (store) {
+                        forwardAgent = flag;
+                    }
+                    if (active && path && forwardAgentPath == null) {
+                        forwardAgentPath = v;
+                    }
+                }
                 case "requesttty" -> {
                     String v = a.choice("no", "yes", "force", "auto", "true", "false");
                     if (store) {
@@ -1112,9 +1143,42 @@ final class SshCommand {
             return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
         }
 
-        SessionRunner.Spec sessionSpec() {
+        SessionRunner.Spec sessionSpec(Path agentToForward) {
             return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
-                    logLevel.equalsIgnoreCase("QUIET"));
+                    logLevel.equalsIgnoreCase("QUIET"), agentToForward);
+        }
+
+        /**
+         * The agent socket to forward, as ssh decides: ForwardAgent's path, else SSH_AUTH_SOCK when an agent answers
+         * there (ssh quietly forwards nothing otherwise); null when not forwarding. A path that does not exist gets
+         * ssh's "Cannot forward agent socket path" on {@code err}.
+         */
+        Path agentToForward(PrintStream err) {
+            if (!forwardAgent) {
+                return null;
+            }
+            String socket = forwardAgentPath;
+            if (socket == null || socket.startsWith("$") && !socket.startsWith("${")) {
+                String variable = socket == null ? "SSH_AUTH_SOCK" : socket.substring(1);
+                String value = System.getenv(variable);
+                if (socket == null && (value == null || !agentAnswers(Path.of(value)))) {
+                    return null;
+                }
+                socket = value == null ? socket : value;
+            }
+            if (!Files.exists(Path.of(socket))) {
+                err.println("Cannot forward agent socket path \"" + socket + "\": No such file or directory");
+            }
+            return Path.of(socket);
+        }
+
+        private static boolean agentAnswers(Path socket) {
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of(socket))) {
+                return c.isConnected();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
         }
 
         /** The authentication settings; BatchMode means nobody is asked anything. */
@@ -1204,6 +1268,9 @@ final class SshCommand {
                     userKnownHostsExpanded.add(expandTokens(tildeExpand(f), host, true));
                     userKnownHostsFiles.add(Path.of(userKnownHostsExpanded.get(userKnownHostsExpanded.size() - 1)));
                 }
+            }
+            if (forwardAgentPath != null && !(forwardAgentPath.startsWith("$") && !forwardAgentPath.startsWith("${"))) {
+                forwardAgentPath = expandTokens(tildeExpand(forwardAgentPath), host, true);
             }
             if (identityAgent != null && !identityAgent.equalsIgnoreCase("none")
                     && !identityAgent.equals("SSH_AUTH_SOCK") && !identityAgent.startsWith("$")) {

@@ -27,6 +27,7 @@ final class SshdMatch {
     private PermitList permitOpen;
     private PermitList permitListen;
     private GatewayPorts gatewayPorts;
+    private Boolean allowAgentForwarding;
 
     private SshdMatch(List<Criterion> criteria) {
         this.criteria = criteria;
@@ -141,6 +142,10 @@ final class SshdMatch {
                             () -> GatewayPorts.parse(value));
                     gatewayPorts = gatewayPorts == null ? v : gatewayPorts;
                 }
+                case "allowagentforwarding" -> {
+                    boolean v = parsed(where, line, "unsupported option \"" + value + "\".", () -> yesNo(value));
+                    allowAgentForwarding = allowAgentForwarding == null ? v : allowAgentForwarding;
+                }
                 default -> throw new IllegalArgumentException(where + " line " + line + ": Directive '" + keyword
                         + "' is not supported within a Match block by sluice server");
             }
@@ -165,6 +170,17 @@ final class SshdMatch {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + " line " + line + ": " + message, e);
         }
+    }
+
+    /** AllowAgentForwarding for one connection: the first matching block that sets it, else {@code base}. */
+    static boolean allowAgentForwarding(boolean base, List<SshdMatch> blocks, String user, String address,
+            int localPort) {
+        for (SshdMatch m : blocks) {
+            if (m.allowAgentForwarding != null && m.matches(user, address, localPort)) {
+                return m.allowAgentForwarding;
+            }
+        }
+        return base;
     }
 
     /** {@code base} with the settings of the first matching block for each keyword. */
