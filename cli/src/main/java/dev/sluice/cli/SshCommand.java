@@ -123,6 +123,9 @@ final class SshCommand {
                     + ": No such file or directory" : "sluice ssh: " + e);
             return 255;
         }
+        if (!o.checkForwardAgentPath(err)) {
+            return 255;
+        }
         if (dump) {
             try {
                 ConfigDump.print(o, out);
@@ -290,13 +293,7 @@ final class SshCommand {
                 return 255;
             }
             if (!o.noCommand) {
-                Path agentToForward = o.agentToForward(err);
-                if (agentToForward != null && !Files.exists(agentToForward) && o.exitOnForwardFailure) {
-                    connection.close().awaitUninterruptibly();
-                    client.group().shutdownGracefully();
-                    return 255;
-                }
-                int status = new SessionRunner(err).run(connection, o.sessionSpec(agentToForward), o.host);
+                int status = new SessionRunner(err).run(connection, o.sessionSpec(o.agentToForward()), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -1149,11 +1146,24 @@ final class SshCommand {
         }
 
         /**
-         * The agent socket to forward, as ssh decides: ForwardAgent's path, else SSH_AUTH_SOCK when an agent answers
-         * there (ssh quietly forwards nothing otherwise); null when not forwarding. A path that does not exist gets
-         * ssh's "Cannot forward agent socket path" on {@code err}.
+         * ssh's check of a ForwardAgent path once the configuration is read (before -G prints it): a path that does
+         * not exist gets "Cannot forward agent socket path" on {@code err}, and is fatal with ExitOnForwardFailure.
+         *
+         * @return false when ssh would exit with 255
          */
-        Path agentToForward(PrintStream err) {
+        boolean checkForwardAgentPath(PrintStream err) {
+            if (!forwardAgent || forwardAgentPath == null || Files.exists(Path.of(forwardAgentPath))) {
+                return true;
+            }
+            err.println("Cannot forward agent socket path \"" + forwardAgentPath + "\": No such file or directory");
+            return !exitOnForwardFailure;
+        }
+
+        /**
+         * The agent socket to forward, as ssh decides: ForwardAgent's path, else SSH_AUTH_SOCK when an agent answers
+         * there (ssh quietly forwards nothing otherwise); null when not forwarding.
+         */
+        Path agentToForward() {
             if (!forwardAgent) {
                 return null;
             }
@@ -1165,9 +1175,6 @@ final class SshCommand {
                     return null;
                 }
                 socket = value == null ? socket : value;
-            }
-            if (!Files.exists(Path.of(socket))) {
-                err.println("Cannot forward agent socket path \"" + socket + "\": No such file or directory");
             }
             return Path.of(socket);
         }

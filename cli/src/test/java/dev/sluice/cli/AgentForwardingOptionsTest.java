@@ -70,17 +70,28 @@ class AgentForwardingOptionsTest {
     }
 
     @Test
-    void theSocketToForwardShouldBeThePathEvenWhenItIsMissingWithSshsWarning() {
+    void theSocketToForwardShouldBeThePathElseAnAnsweringSshAuthSock() {
+        Path missing = dir.resolve("missing.sock");
+
+        assertThat(ssh().agentToForward()).isNull();
+        assertThat(ssh("a", "oForwardAgent=" + missing).agentToForward()).isNull();
+        assertThat(ssh("oForwardAgent=" + missing).agentToForward()).isEqualTo(missing);
+    }
+
+    @Test
+    void aMissingPathShouldBeReportedAndBeFatalOnlyWithExitOnForwardFailure() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errs = new PrintStream(err, true, StandardCharsets.UTF_8);
         Path missing = dir.resolve("missing.sock");
 
-        assertThat(ssh().agentToForward(errs)).isNull();
-        assertThat(ssh("a", "oForwardAgent=" + missing).agentToForward(errs)).isNull();
+        assertThat(ssh("a", "oForwardAgent=" + missing).checkForwardAgentPath(errs)).isTrue();
+        assertThat(ssh("oForwardAgent=" + dir).checkForwardAgentPath(errs)).isTrue();
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
-        assertThat(ssh("oForwardAgent=" + missing).agentToForward(errs)).isEqualTo(missing);
-        assertThat(err.toString(StandardCharsets.UTF_8))
-                .isEqualTo("Cannot forward agent socket path \"" + missing + "\": No such file or directory\n");
+        assertThat(ssh("oForwardAgent=" + missing).checkForwardAgentPath(errs)).isTrue();
+        assertThat(ssh("oForwardAgent=" + missing, "oExitOnForwardFailure=yes").checkForwardAgentPath(errs))
+                .isFalse();
+        String warning = "Cannot forward agent socket path \"" + missing + "\": No such file or directory\n";
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(warning + warning);
     }
 
     @Test
