@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +133,33 @@ class AgentForwardingInteropTest {
         try (EmbeddedSluiceServer server = sluiceServer("restrict,agent-forwarding", c -> true)) {
             assertThat(openSsh(server.port(), "ssh-add -l", "-A").stdout()).as("restrict,agent-forwarding")
                     .contains(fingerprint);
+        }
+    }
+
+    @Test
+    void aCertificateShouldForwardTheAgentOnlyWithPermitAgentForwarding() throws Exception {
+        OpenSshKeys.KeyPairFiles ca = OpenSshKeys.ed25519(dir, "user_ca");
+        Path trustedCa = Files.writeString(dir.resolve("trusted_user_ca_keys"), ca.publicKeyLine() + "\n");
+        SessionConfig sessions = SessionConfig.defaults().withAgentForwarder(AgentForwarding.server(c -> true));
+        try (EmbeddedSluiceServer server = EmbeddedSluiceServer.startTrustingUserCa(dir, List.of(), trustedCa,
+                sessions)) {
+            certify(ca, "-O", "no-agent-forwarding");
+            assertThat(openSsh(server.port(), SHOW_AUTH_SOCK, "-A").stdout()).as("without permit-agent-forwarding")
+                    .isEqualTo("sock=none\n");
+            certify(ca);
+            assertThat(openSsh(server.port(), "ssh-add -l", "-A").stdout()).as("ssh-keygen's default extensions")
+                    .contains(fingerprint);
+        }
+    }
+
+    /** {@code ssh-keygen -s ca -I … -n USER [options] login_key.pub}: the login key's certificate, next to it. */
+    private void certify(OpenSshKeys.KeyPairFiles ca, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q", "-s", ca.privateKey().toString(),
+                "-I", "agent-test", "-n", System.getProperty("user.name")));
+        command.addAll(List.of(options));
+        command.add(loginKey.publicKey().toString());
+        try (ManagedProcess keygen = ManagedProcess.start("ssh-keygen -s", command)) {
+            assertThat(keygen.awaitExit(TIMEOUT)).as(keygen.stderr()).isZero();
         }
     }
 
