@@ -283,6 +283,14 @@ public final class OpenSshCertificate implements SshPublicKey {
     }
 
     /**
+     * The algorithm of the CA's signature ({@code ssh-ed25519}, {@code rsa-sha2-512}, {@code ssh-rsa}, …), the name
+     * CASignatureAlgorithms lists; the blob was verified on decode, so it is well formed.
+     */
+    public String caSignatureAlgorithm() {
+        return SshReader.of(signature).readUtf8();
+    }
+
+    /**
      * Whether the certificate is valid for {@code name} at {@code now}, in OpenSSH's words (sshkey.c
      * sshkey_cert_check_authority): null when it is, else the reason sshd and ssh log, e.g.
      * {@code "Certificate invalid: expired"}.
