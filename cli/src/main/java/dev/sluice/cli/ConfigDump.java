@@ -60,6 +60,8 @@ final class ConfigDump {
             line(out, "identityagent", o.identityAgent);
         }
         line(out, "kexalgorithms", String.join(",", SshCommand.kexAlgorithms(o.kexAlgorithms)));
+        line(out, "casignaturealgorithms", String.join(",",
+                SshCommand.caSignatureAlgorithms(o.caSignatureAlgorithms)));
         line(out, "loglevel", o.logLevelSet() ? o.logLevel : "INFO");
         line(out, "macs", String.join(",", o.macs == null ? Macs.defaultNames()
                 : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), o.macs, "MAC")));

@@ -145,7 +145,10 @@ final class ServerCommand {
         SshServer.Config serverConfig = new SshServer.Config(
                 new InetSocketAddress(config.listenAddress(), config.port()), transport,
                 config.pubkeyAuthentication ? new AuthorizedKeysAuthenticator(config.authorizedKeysFile(),
-                        config.trustedUserCaKeys, Clock.systemDefaultZone()) : null,
+                        config.trustedUserCaKeys, Clock.systemDefaultZone())
+                        .withAuthorizedPrincipalsFile(config.authorizedPrincipalsFile)
+                        .withCaSignatureAlgorithms(SshCommand.caSignatureAlgorithms(config.caSignatureAlgorithms))
+                        : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
                         SessionOpenHandler.CHANNEL_TYPE, new SessionOpenHandler(config.sessions()
@@ -275,6 +278,10 @@ final class ServerCommand {
         private final List<String> acceptEnv = new ArrayList<>();
         private String forceCommand;
         private int maxSessions = SessionConfig.DEFAULT_MAX_SESSIONS;
+        /** AuthorizedPrincipalsFile as written (tokens expanded per login); null for sshd's default none. */
+        private String authorizedPrincipalsFile;
+        /** CASignatureAlgorithms as written; null for the default. */
+        private String caSignatureAlgorithms;
         /** AllowAgentForwarding (sshd's default yes); null until set, as the first value wins. */
         private Boolean allowAgentForwarding;
         /** PermitUserEnvironment: no (empty), yes ({@code *}) or a pattern list; null until set. */
@@ -383,6 +390,11 @@ final class ServerCommand {
                     case "forcecommand" -> forceCommand = forceCommand != null ? forceCommand
                             : value.equalsIgnoreCase("none") ? "" : value;
                     case "maxsessions" -> maxSessions = Integer.parseInt(value);
+                    case "authorizedprincipalsfile" -> authorizedPrincipalsFile = authorizedPrincipalsFile != null
+                            ? authorizedPrincipalsFile : checked(where, line, "Bad AuthorizedPrincipalsFile "
+                                    + value, () -> principalsFileSpec(value));
+                    case "casignaturealgorithms" -> caSignatureAlgorithms = caSignatureAlgorithms != null
+                            ? caSignatureAlgorithms : checked(value, SshCommand::caSignatureAlgorithms, where, line);
                     case "allowagentforwarding" -> {
                         boolean v = yes(value);
                         allowAgentForwarding = allowAgentForwarding != null ? allowAgentForwarding : v;
@@ -519,6 +531,15 @@ final class ServerCommand {
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
                     .withMaxSessions(maxSessions)
                     .withPermitUserEnvironment(permitUserEnvironment == null ? List.of() : permitUserEnvironment);
+        }
+
+        /** An AuthorizedPrincipalsFile value: its tokens must be %u, %h or %% ({@code none} is kept as is). */
+        private static String principalsFileSpec(String value) {
+            String v = value.trim();
+            if (v.replace("%%", "").replace("%u", "").replace("%h", "").contains("%")) {
+                throw new IllegalArgumentException(v);
+            }
+            return v.equalsIgnoreCase("none") ? "none" : expandHome(v);
         }
 
         /** AllowAgentForwarding for a connection of {@code user} from {@code address} to {@code localPort}. */

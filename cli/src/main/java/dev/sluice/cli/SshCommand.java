@@ -218,7 +218,7 @@ final class SshCommand {
     private int connectAndForward(SshOptions o) {
         List<SshKeyPair> identities = loadIdentities(o);
         KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
-                o.batchMode, err);
+                o.batchMode, err).withCaSignatureAlgorithms(caSignatureAlgorithms(o.caSignatureAlgorithms));
         TransportConfig transport;
         try {
             transport = algorithms(o, TransportConfig.defaults().withHostKeyVerifier(verifier));
@@ -529,6 +529,22 @@ final class SshCommand {
         }
     }
 
+    /**
+     * CASignatureAlgorithms (both roles) with OpenSSH's list syntax and its error text ("Bad key types 'x'."); the
+     * default, null, is OpenSSH's without the security-key algorithms, so SHA-1 {@code ssh-rsa} is left out.
+     */
+    static List<String> caSignatureAlgorithms(String spec) {
+        if (spec == null) {
+            return PublicKeys.defaultSignatureAlgorithms();
+        }
+        try {
+            return AlgorithmList.apply(PublicKeys.defaultSignatureAlgorithms(),
+                    PublicKeys.supportedSignatureAlgorithms(), spec, "CASignatureAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
+        }
+    }
+
     /** The agent's keys, from IdentityAgent or SSH_AUTH_SOCK; none when there is no agent or it fails. */
     private List<SshKeyPair> agentIdentities(SshOptions o) {
         String socket = o.identityAgent != null ? o.identityAgent : "SSH_AUTH_SOCK";
@@ -619,7 +635,7 @@ final class SshCommand {
          */
         static final Set<String> IGNORED_KEYWORDS = Set.of("addkeystoagent", "addressfamily", "bindaddress",
                 "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
-                "canonicalizemaxdots", "canonicalizepermittedcnames", "casignaturealgorithms", "checkhostip",
+                "canonicalizemaxdots", "canonicalizepermittedcnames", "checkhostip",
                 "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
                 "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
                 "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
@@ -680,6 +696,8 @@ final class SshCommand {
         String kexAlgorithms;
         String hostKeyAlgorithms;
         String pubkeyAcceptedAlgorithms;
+        /** CASignatureAlgorithms as written; null for the default. */
+        String caSignatureAlgorithms;
         String macs;
         boolean compression;
         RekeyLimit rekeyLimit;
@@ -907,6 +925,12 @@ final class SshCommand {
                     String v = checked(a.one(), SshCommand::hostKeyAlgorithms, where, line);
                     if (active && seen.add("pubkeyacceptedalgorithms")) {
                         pubkeyAcceptedAlgorithms = v;
+                    }
+                }
+                case "casignaturealgorithms" -> {
+                    String v = checked(a.one(), SshCommand::caSignatureAlgorithms, where, line);
+                    if (store) {
+                        caSignatureAlgorithms = v;
                     }
                 }
                 case "macs" -> {

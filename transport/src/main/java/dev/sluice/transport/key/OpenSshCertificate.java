@@ -149,7 +149,10 @@ public final class OpenSshCertificate implements SshPublicKey {
             throw new KeyFormatException("certificate signed by a certificate (chained certificates are not "
                     + "supported)");
         }
-        if (!ca.verify(Arrays.copyOf(whole, signedLength), signature)) {
+        // Any algorithm the CA key can sign with verifies here, SHA-1 ssh-rsa too: CASignatureAlgorithms, which
+        // leaves ssh-rsa out by default, is the policy of whoever trusts the CA (see caSignatureAlgorithm()).
+        String caAlgorithm = PublicKeys.signatureAlgorithmOf(signature);
+        if (caAlgorithm == null || !ca.verify(caAlgorithm, Arrays.copyOf(whole, signedLength), signature)) {
             throw new KeyFormatException("certificate signature verification failed");
         }
         return new OpenSshCertificate(b, ca, signature, whole.clone());
