@@ -1,10 +1,13 @@
 package dev.sluice.auth;
 
 import dev.sluice.transport.key.AuthorizedKeys;
+import dev.sluice.transport.key.KeyFormatException;
 import dev.sluice.transport.key.OpenSshCertificate;
 import dev.sluice.transport.key.PublicKeys;
+import dev.sluice.transport.key.RevokedKeys;
 import dev.sluice.transport.key.SshPublicKey;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * signed with an algorithm outside CASignatureAlgorithms ({@link #withCaSignatureAlgorithms}; OpenSSH's default
  * leaves out SHA-1 {@code ssh-rsa}) is refused before anything else, as sshd refuses it.
  * Refusals are logged in sshd's words ("Certificate invalid: expired").
+ *
+ * <h3>Revoked keys</h3>
+ * With RevokedKeys ({@link #withRevokedKeys}; a KRL or a list of public keys, read on every attempt) a listed key,
+ * and a certificate revoked there or signed by a revoked CA, is refused; a file that cannot be read or parsed refuses
+ * every key, as in sshd.
  */
 public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizedKeysAuthenticator.class);
@@ -37,6 +45,8 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
     /** AuthorizedPrincipalsFile as configured, with %u, %h and %% still in it; null for none. */
     private final String principalsFile;
     private final List<String> caSignatureAlgorithms;
+    /** RevokedKeys; null for none. */
+    private final Path revokedKeys;
 
     public AuthorizedKeysAuthenticator(Path file) {
         this(file, null, Clock.systemDefaultZone());
@@ -53,16 +63,17 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
      * @param clock the time certificates and {@code expiry-time=} are checked against
      */
     public AuthorizedKeysAuthenticator(Path file, Path trustedUserCaKeys, Clock clock) {
-        this(file, trustedUserCaKeys, clock, null, PublicKeys.defaultSignatureAlgorithms());
+        this(file, trustedUserCaKeys, clock, null, PublicKeys.defaultSignatureAlgorithms(), null);
     }
 
     private AuthorizedKeysAuthenticator(Path file, Path trustedUserCaKeys, Clock clock, String principalsFile,
-            List<String> caSignatureAlgorithms) {
+            List<String> caSignatureAlgorithms, Path revokedKeys) {
         this.file = file;
         this.trustedUserCaKeys = trustedUserCaKeys;
         this.clock = clock;
         this.principalsFile = principalsFile;
         this.caSignatureAlgorithms = List.copyOf(caSignatureAlgorithms);
+        this.revokedKeys = revokedKeys;
     }
 
     /**
@@ -72,17 +83,27 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
      */
     public AuthorizedKeysAuthenticator withAuthorizedPrincipalsFile(String spec) {
         return new AuthorizedKeysAuthenticator(file, trustedUserCaKeys, clock,
-                spec == null || spec.equalsIgnoreCase("none") ? null : spec, caSignatureAlgorithms);
+                spec == null || spec.equalsIgnoreCase("none") ? null : spec, caSignatureAlgorithms, revokedKeys);
     }
 
     /** The same authenticator accepting certificates whose CA signed with one of {@code algorithms}. */
     public AuthorizedKeysAuthenticator withCaSignatureAlgorithms(List<String> algorithms) {
-        return new AuthorizedKeysAuthenticator(file, trustedUserCaKeys, clock, principalsFile, algorithms);
+        return new AuthorizedKeysAuthenticator(file, trustedUserCaKeys, clock, principalsFile, algorithms,
+                revokedKeys);
+    }
+
+    /** The same authenticator refusing the keys that sshd's RevokedKeys {@code file} revokes; null for none. */
+    public AuthorizedKeysAuthenticator withRevokedKeys(Path file) {
+        return new AuthorizedKeysAuthenticator(this.file, trustedUserCaKeys, clock, principalsFile,
+                caSignatureAlgorithms, file);
     }
 
     /** Whether the key, or for a certificate its CA, is listed; {@link #authorize} makes the full decision. */
     @Override
     public boolean isAuthorized(String user, SshPublicKey key) {
+        if (revoked(key)) {
+            return false;
+        }
         if (key instanceof OpenSshCertificate cert) {
             return caSignatureAllowed(cert) && (trustedUserCaKeys != null && read(trustedUserCaKeys).find(cert.signatureKey()).isPresent())
                     || read(file).find(cert.signatureKey()).isPresent();
@@ -92,6 +113,9 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
 
     @Override
     public KeyRestrictions authorize(String user, SshPublicKey key, String clientAddress) {
+        if (revoked(key)) {
+            return null;
+        }
         if (key instanceof OpenSshCertificate cert) {
             if (!caSignatureAllowed(cert)) {
                 return null;
@@ -127,6 +151,40 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
         }
         LOG.debug("{}: matching key found: {} {}", loc, key.keyType(), key.fingerprint());
         return restrictions;
+    }
+
+    /**
+     * sshd's auth_key_is_revoked for the key and, for a certificate, for its CA key too; an unreadable or malformed
+     * file counts as revoking.
+     */
+    private boolean revoked(SshPublicKey key) {
+        if (revokedKeys == null) {
+            return false;
+        }
+        RevokedKeys list;
+        try {
+            list = RevokedKeys.read(revokedKeys);
+        } catch (IOException | KeyFormatException e) {
+            LOG.error("Error checking authentication key {} {} in revoked keys file {}: {}",
+                    PublicKeys.displayName(key.keyType()), plainFingerprint(key), revokedKeys,
+                    e instanceof NoSuchFileException ? "No such file or directory" : e.getMessage());
+            return true;
+        }
+        List<SshPublicKey> checked = key instanceof OpenSshCertificate cert ? List.of(key, cert.signatureKey())
+                : List.of(key);
+        for (SshPublicKey k : checked) {
+            if (list.isRevoked(k)) {
+                LOG.error("Authentication key {} {} revoked by file {}", PublicKeys.displayName(k.keyType()),
+                        plainFingerprint(k), revokedKeys);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The fingerprint sshd prints for a key: a certificate's is its certified key's. */
+    private static String plainFingerprint(SshPublicKey key) {
+        return key instanceof OpenSshCertificate cert ? cert.certifiedKey().fingerprint() : key.fingerprint();
     }
 
     /** sshd's sshkey_check_cert_sigtype against CASignatureAlgorithms, logged as userauth_pubkey logs it. */

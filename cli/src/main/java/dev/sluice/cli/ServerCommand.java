@@ -148,6 +148,8 @@ final class ServerCommand {
                         config.trustedUserCaKeys, Clock.systemDefaultZone())
                         .withAuthorizedPrincipalsFile(config.authorizedPrincipalsFile)
                         .withCaSignatureAlgorithms(SshCommand.caSignatureAlgorithms(config.caSignatureAlgorithms))
+                        .withRevokedKeys(config.revokedKeys == null || config.revokedKeys.equalsIgnoreCase("none")
+                                ? null : Path.of(config.revokedKeys))
                         : null,
                 config.maxAuthTries(), config.loginGraceSeconds(), config.connectionConfig(),
                 Map.of("direct-tcpip", new DirectTcpipHandler(policy),
@@ -282,6 +284,8 @@ final class ServerCommand {
         private String authorizedPrincipalsFile;
         /** CASignatureAlgorithms as written; null for the default. */
         private String caSignatureAlgorithms;
+        /** RevokedKeys: a KRL or a public key list ({@code ~} expanded), or none; null until set. */
+        private String revokedKeys;
         /** AllowAgentForwarding (sshd's default yes); null until set, as the first value wins. */
         private Boolean allowAgentForwarding;
         /** PermitUserEnvironment: no (empty), yes ({@code *}) or a pattern list; null until set. */
@@ -395,6 +399,7 @@ final class ServerCommand {
                                     + value, () -> principalsFileSpec(value));
                     case "casignaturealgorithms" -> caSignatureAlgorithms = caSignatureAlgorithms != null
                             ? caSignatureAlgorithms : checked(value, SshCommand::caSignatureAlgorithms, where, line);
+                    case "revokedkeys" -> revokedKeys = revokedKeys != null ? revokedKeys : expandHome(value.trim());
                     case "allowagentforwarding" -> {
                         boolean v = yes(value);
                         allowAgentForwarding = allowAgentForwarding != null ? allowAgentForwarding : v;

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Certificates made by the real {@code ssh-keygen -s} against the certificate policy keywords: {@code sluice server}'s
- * AuthorizedPrincipalsFile and CASignatureAlgorithms (OpenSSH's ssh logging in, sshd refusing the same SHA-1
- * certificate), and {@code sluice ssh}'s CASignatureAlgorithms for an sshd host certificate (compared with ssh).
+ * Keys and certificates made by the real {@code ssh-keygen} against the key policy keywords: {@code sluice server}'s
+ * AuthorizedPrincipalsFile, CASignatureAlgorithms (OpenSSH's ssh logging in, sshd refusing the same SHA-1
+ * certificate) and RevokedKeys (a KRL from {@code ssh-keygen -k}, and a key list, with sshd refusing the same keys),
+ * and {@code sluice ssh}'s CASignatureAlgorithms for an sshd host certificate (compared with ssh).
  */
 @ExtendWith(DumpProcessLogsOnFailure.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -129,6 +130,53 @@ class CertificatePolicyInteropTest {
         try (SluiceServer server = sluiceServer("sha2", "TrustedUserCAKeys " + trusted)) {
             SshRun accepted = openSsh(server.port(), key);
             assertThat(accepted.status()).as(accepted.stderr()).isZero();
+        }
+    }
+
+    @Test
+    void revokedKeysShouldRefuseWhatAKrlOrAKeyListRevokesAsSshdDoes() throws Exception {
+        OpenSshKeys.KeyPairFiles ca = OpenSshKeys.ed25519(dir, "user_ca");
+        OpenSshKeys.KeyPairFiles revoked = OpenSshKeys.ed25519(dir, "id_revoked");
+        OpenSshKeys.KeyPairFiles good = OpenSshKeys.ed25519(dir, "id_good");
+        Path trusted = Files.writeString(dir.resolve("trusted_ca"), ca.publicKeyLine() + "\n");
+        Path spec = Files.writeString(dir.resolve("krl_spec"), "key: " + revoked.publicKeyLine() + "\n"
+                + "serial: 40-49\n");
+        Path krl = dir.resolve("revoked.krl");
+        try (ManagedProcess keygen = ManagedProcess.start("ssh-keygen -k", List.of("ssh-keygen", "-k", "-f",
+                krl.toString(), "-s", ca.publicKey().toString(), spec.toString()))) {
+            assertThat(keygen.awaitExit(TIMEOUT)).as(keygen.stderr()).isZero();
+        }
+        String authorized = revoked.publicKeyLine() + "\n" + good.publicKeyLine() + "\n";
+        String refusal = "Authentication key ED25519 " + dev.sluice.transport.key.PublicKeys
+                .parseLine(revoked.publicKeyLine()).fingerprint() + " revoked by file " + krl;
+
+        try (OpenSshServer sshd = OpenSshServer.builder().authorizedKey(revoked.publicKeyLine())
+                .authorizedKey(good.publicKeyLine()).config("RevokedKeys " + krl).start()) {
+            assertThat(openSsh(sshd.port(), revoked).status()).as("sshd itself").isEqualTo(255);
+            assertThat(sshd.awaitLog(refusal, TIMEOUT)).isNotEmpty();
+            assertThat(openSsh(sshd.port(), good).status()).isZero();
+        }
+        try (SluiceServer server = sluiceServer("krl", "RevokedKeys " + krl, "TrustedUserCAKeys " + trusted)) {
+            Files.writeString(dir.resolve("krl_authorized_keys"), authorized);
+            SshRun refused = openSsh(server.port(), revoked);
+            assertThat(refused.status()).isEqualTo(255);
+            assertThat(refused.stderr()).contains("Permission denied (publickey).");
+            assertThat(server.process().awaitStderr(refusal, TIMEOUT)).isNotEmpty();
+            assertThat(openSsh(server.port(), good).output()).isEqualTo("logged-in\n");
+
+            // Only its certificate can log this key in (it is not in authorized_keys).
+            OpenSshKeys.KeyPairFiles certified = OpenSshKeys.ed25519(dir, "id_certified");
+            sign(ca, certified, "-n", USER, "-z", "42");
+            assertThat(openSsh(server.port(), certified).status()).as("a certificate with a revoked serial")
+                    .isEqualTo(255);
+            sign(ca, certified, "-n", USER, "-z", "50");
+            assertThat(openSsh(server.port(), certified).output()).isEqualTo("logged-in\n");
+        }
+        Path list = Files.writeString(dir.resolve("revoked_keys"), revoked.publicKeyLine() + "\n");
+        try (SluiceServer server = sluiceServer("list", "RevokedKeys " + list)) {
+            Files.writeString(dir.resolve("list_authorized_keys"), authorized);
+            assertThat(openSsh(server.port(), revoked).status()).isEqualTo(255);
+            assertThat(openSsh(server.port(), good).output()).isEqualTo("logged-in\n");
         }
     }
 
