@@ -163,6 +163,41 @@ class AgentForwardingInteropTest {
         }
     }
 
+    /** sluice server's keywords end to end: AllowAgentForwarding with a Match block, and PermitUserEnvironment. */
+    @Test
+    void sluiceServerShouldApplyAllowAgentForwardingPerMatchAndPermitUserEnvironment() throws Exception {
+        OpenSshKeys.KeyPairFiles hostKey = OpenSshKeys.ed25519(dir, "sluice_host_key");
+        Path authorized = Files.writeString(dir.resolve("server_authorized_keys"),
+                "environment=\"SLUICE_FROM_KEY=yes\" " + loginKey.publicKeyLine() + "\n");
+        Path config = Files.writeString(dir.resolve("sshd_config"), """
+                HostKey %s
+                AuthorizedKeysFile %s
+                AllowAgentForwarding no
+                PermitUserEnvironment SLUICE_*
+                Match User agent-user
+                    AllowAgentForwarding yes
+                """.formatted(hostKey.privateKey(), authorized));
+        List<String> command = new ArrayList<>(SluiceCli.command("server"));
+        command.addAll(List.of("--bind", "127.0.0.1", "-p", "0", "-f", config.toString()));
+        try (ManagedProcess server = ManagedProcess.start("sluice server", command)) {
+            String listening = server.awaitStdout("listening on ", TIMEOUT);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            String show = SHOW_AUTH_SOCK + "; echo key=${SLUICE_FROM_KEY:-unset}";
+
+            ManagedProcess refused = OpenSshClient.to(port).identity(loginKey.privateKey()).logLevel("ERROR")
+                    .environment("SSH_AUTH_SOCK", agentSocket.toString()).user("someone").args("-A").command(show)
+                    .start();
+            assertThat(refused.awaitExit(TIMEOUT)).as(refused.describe()).isZero();
+            assertThat(refused.stdout()).isEqualTo("sock=none\nkey=yes\n");
+
+            ManagedProcess granted = OpenSshClient.to(port).identity(loginKey.privateKey()).logLevel("ERROR")
+                    .environment("SSH_AUTH_SOCK", agentSocket.toString()).user("agent-user").args("-A")
+                    .command("ssh-add -l").start();
+            assertThat(granted.awaitExit(TIMEOUT)).as(granted.describe()).isZero();
+            assertThat(granted.stdout()).contains(fingerprint);
+        }
+    }
+
     private SluiceSshCommand sluiceSsh(OpenSshServer server, String... command) throws IOException {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"), server.knownHostsLine() + "\n");
         return SluiceSshCommand.to(server.port()).knownHosts(knownHosts).identity(loginKey.privateKey())
