@@ -4,6 +4,7 @@ import dev.sluice.connection.ChannelOpenHandler;
 import dev.sluice.connection.ChannelOpenRequest;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.message.OpenFailureReason;
+import dev.sluice.transport.TransportSession;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import java.nio.file.Path;
@@ -12,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client's answer to the server's {@code auth-agent@openssh.com} channels once agent forwarding was requested:
- * connects to the agent's Unix-domain socket on the connection's loop and bridges it with the channel. When the agent
- * cannot be reached the channel is refused as ssh refuses it, ADMINISTRATIVELY_PROHIBITED "open failed".
+ * connects to the agent's Unix-domain socket on the connection's loop, binds that agent connection to the SSH session
+ * as ssh does ({@link AgentSessionBind}), and bridges it with the channel. When the agent cannot be reached the channel
+ * is refused as ssh refuses it, ADMINISTRATIVELY_PROHIBITED "open failed".
  */
 final class ClientAgentHandler implements ChannelOpenHandler {
     private static final Logger log = LoggerFactory.getLogger(ClientAgentHandler.class);
@@ -33,16 +35,21 @@ final class ClientAgentHandler implements ChannelOpenHandler {
             return;
         }
         SocketChannelBridge bridge = new SocketChannelBridge();
+        Runnable refuse = () -> request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
+        AgentSessionBind bind = AgentSessionBind.forConnection(TransportSession.of(request.connection().parent()),
+                bridge, () -> request.accept(bridge), refuse);
         NettyTransports.domainSocketBootstrap(request.connection().eventLoop())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .handler(bridge)
+                .handler(bind != null ? bind : bridge)
                 .connect(NettyTransports.domainSocketAddress(agentSocket.toString()))
                 .addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
                         log.debug("channel {}: authentication agent connection to {}", request.localId(),
                                 agentSocket);
-                        request.accept(bridge);
+                        if (bind == null) {
+                            request.accept(bridge);
+                        }
                     } else {
                         log.debug("channel {}: cannot connect to agent at {}: {}", request.localId(), agentSocket,
                                 NettyTransports.describeConnectFailure(f.cause()));

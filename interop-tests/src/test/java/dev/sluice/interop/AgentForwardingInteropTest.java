@@ -12,6 +12,7 @@ import dev.sluice.interop.harness.ManagedProcess;
 import dev.sluice.interop.harness.OpenSshClient;
 import dev.sluice.interop.harness.OpenSshKeys;
 import dev.sluice.interop.harness.OpenSshServer;
+import dev.sluice.transport.key.PublicKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -212,6 +213,46 @@ class AgentForwardingInteropTest {
             assertThat(sluice.awaitExit(TIMEOUT)).as(sluice.describe()).isZero();
             assertThat(sluice.stdout()).contains(fingerprint).contains("agent_key@sluice-test");
         }
+    }
+
+    /**
+     * ssh binds each forwarded agent connection to the SSH session (session-bind@openssh.com, for ssh-add -h
+     * destination constraints); the real ssh-agent, in debug mode, records the binding from sluice ssh as from ssh.
+     */
+    @Test
+    void forwardedAgentConnectionsShouldBeBoundToTheSessionAsSshBindsThem() throws Exception {
+        agent.close();
+        Files.deleteIfExists(agentSocket);
+        agent = ManagedProcess.start("ssh-agent -d", List.of("ssh-agent", "-d", "-a", agentSocket.toString()));
+        for (int i = 0; i < 200 && !Files.exists(agentSocket); i++) {
+            Thread.sleep(25);
+        }
+        assertThat(run(List.of("ssh-add", agentKey.privateKey().toString())).awaitExit(TIMEOUT)).isZero();
+        try (OpenSshServer server = OpenSshServer.start(List.of(loginKey.publicKeyLine()),
+                "AllowAgentForwarding yes")) {
+            assertThat(OpenSshClient.to(server.port()).identity(loginKey.privateKey()).logLevel("ERROR")
+                    .environment("SSH_AUTH_SOCK", agentSocket.toString()).args("-A").command("ssh-add -l").start()
+                    .awaitExit(TIMEOUT)).isZero();
+            String hostKey = PublicKeys.parseLine(server.hostPublicKeyLine()).fingerprint();
+            agent.awaitStderr("process_ext_session_bind: recorded ED25519 " + hostKey, TIMEOUT);
+            long bySsh = bindings(hostKey);
+            try (ManagedProcess sluice = sluiceSsh(server, "ssh-add -l").args("-A").start()) {
+                assertThat(sluice.awaitExit(TIMEOUT)).as(sluice.describe()).isZero();
+                assertThat(sluice.stdout()).contains(fingerprint);
+            }
+            // ssh also binds the connection it authenticates through; sluice ssh binds the forwarded one. The agent's
+            // log is read by another thread: give it a moment.
+            for (int i = 0; i < 100 && bindings(hostKey) < bySsh + 1; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(bindings(hostKey)).as(agent.stderr()).isEqualTo(bySsh + 1);
+        }
+    }
+
+    /** The agent's "recorded" lines for bindings to {@code hostKey} so far. */
+    private long bindings(String hostKey) {
+        return agent.stderr().lines().filter(l -> l.contains("process_ext_session_bind: recorded ED25519 " + hostKey))
+                .count();
     }
 
     @Test
