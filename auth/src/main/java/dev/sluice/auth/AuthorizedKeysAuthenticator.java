@@ -105,8 +105,9 @@ public final class AuthorizedKeysAuthenticator implements PublicKeyAuthenticator
             return false;
         }
         if (key instanceof OpenSshCertificate cert) {
-            return caSignatureAllowed(cert) && (trustedUserCaKeys != null && read(trustedUserCaKeys).find(cert.signatureKey()).isPresent())
-                    || read(file).find(cert.signatureKey()).isPresent();
+            return caSignatureAllowed(cert) && (trustedUserCaKeys != null
+                    && read(trustedUserCaKeys).find(cert.signatureKey()).isPresent()
+                    || read(file).find(cert.signatureKey()).isPresent());
         }
         return find(key) != null;
     }

@@ -105,5 +105,11 @@ class PrincipalsFileAndCaAlgorithmsTest {
         assertThat(legacy.authorize("alice", sha1, "127.0.0.1")).isNotNull();
         AuthorizedKeysAuthenticator ed25519Only = keys.withCaSignatureAlgorithms(List.of("ssh-ed25519"));
         assertThat(ed25519Only.authorize("alice", sha512, "127.0.0.1")).isNull();
+
+        Path certAuthority = Files.writeString(dir.resolve("ca_line"), "cert-authority "
+                + RSA_CA.publicKey().toOpenSshLine("ca") + "\n");
+        AuthorizedKeysAuthenticator line = new AuthorizedKeysAuthenticator(certAuthority, null, CLOCK);
+        assertThat(line.isAuthorized("alice", sha512)).as("a cert-authority line").isTrue();
+        assertThat(line.isAuthorized("alice", sha1)).as("a cert-authority line, SHA-1").isFalse();
     }
 }

@@ -205,7 +205,8 @@ final class ServerSession implements ChannelListener {
             command = keyCommand;
         }
         SessionCommand request = new SessionCommand(kind, command, subsystem, original,
-                System.getProperty("user.name"), commandEnvironment(channel), inet(channel.connection().parent().remoteAddress()),
+                System.getProperty("user.name"), commandEnvironment(channel),
+                inet(channel.connection().parent().remoteAddress()),
                 inet(channel.connection().parent().localAddress()), pty);
         try {
             process = config.handler().start(request);
