@@ -60,11 +60,14 @@ final class ConfigDump {
             line(out, "identityagent", o.identityAgent);
         }
         line(out, "kexalgorithms", String.join(",", SshCommand.kexAlgorithms(o.kexAlgorithms)));
+        line(out, "casignaturealgorithms", String.join(",",
+                SshCommand.caSignatureAlgorithms(o.caSignatureAlgorithms)));
         line(out, "loglevel", o.logLevelSet() ? o.logLevel : "INFO");
         line(out, "macs", String.join(",", o.macs == null ? Macs.defaultNames()
                 : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), o.macs, "MAC")));
         line(out, "pubkeyacceptedalgorithms", String.join(",", o.pubkeyAcceptedAlgorithms == null
                 ? PublicKeys.defaultSignatureAlgorithms() : SshCommand.hostKeyAlgorithms(o.pubkeyAcceptedAlgorithms)));
+        line(out, "forwardagent", o.forwardAgentPath != null ? o.forwardAgentPath : yesNo(o.forwardAgent));
         for (DynamicForward f : o.dynamicForwards) {
             line(out, "dynamicforward", listen(f.bindAddress(), f.bindPort()));
         }

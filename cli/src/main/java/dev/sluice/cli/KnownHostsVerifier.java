@@ -25,13 +25,26 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     private final String strict;
     private final boolean batchMode;
     private final PrintStream err;
+    /** CASignatureAlgorithms: a host certificate signed otherwise is checked as its plain key. */
+    private final List<String> caSignatureAlgorithms;
     private volatile boolean forwardingDisabled;
 
     KnownHostsVerifier(List<Path> files, String strict, boolean batchMode, PrintStream err) {
+        this(files, strict, batchMode, err, PublicKeys.defaultSignatureAlgorithms());
+    }
+
+    private KnownHostsVerifier(List<Path> files, String strict, boolean batchMode, PrintStream err,
+            List<String> caSignatureAlgorithms) {
         this.files = List.copyOf(files);
         this.strict = strict.toLowerCase(Locale.ROOT);
         this.batchMode = batchMode;
         this.err = err;
+        this.caSignatureAlgorithms = List.copyOf(caSignatureAlgorithms);
+    }
+
+    /** The same checks accepting host certificates whose CA signed with one of {@code algorithms}. */
+    KnownHostsVerifier withCaSignatureAlgorithms(List<String> algorithms) {
+        return new KnownHostsVerifier(files, strict, batchMode, err, algorithms);
     }
 
     /** True when the key changed and StrictHostKeyChecking=no let the connection go on: ssh then refuses forwards. */
@@ -118,6 +131,9 @@ final class KnownHostsVerifier implements HostKeyVerifier {
         String reason = cert.checkAuthority(OpenSshCertificate.Type.HOST, false, Instant.now(), host);
         if (reason == null && !cert.criticalOptionNames().isEmpty()) {
             reason = "Certificate for " + host + " contains unsupported critical options(s)";
+        }
+        if (reason == null && !caSignatureAlgorithms.contains(cert.caSignatureAlgorithm())) {
+            reason = "Certificate signed with disallowed algorithm"; // ssh 9.2's words
         }
         if (reason == null) {
             return null;

@@ -11,9 +11,11 @@ import dev.sluice.connection.GlobalRequestHandler;
 import dev.sluice.connection.MaxStartups;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.SshServer;
+import dev.sluice.connection.session.AgentForwarder;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.connection.session.SessionOpenHandler;
 import dev.sluice.forwarding.AllowTcpForwarding;
+import dev.sluice.forwarding.AgentForwarding;
 import dev.sluice.forwarding.AllowStreamLocalForwarding;
 import dev.sluice.forwarding.DirectStreamLocalHandler;
 import dev.sluice.forwarding.StreamLocalForwardHandler;
@@ -185,13 +187,18 @@ final class ServerCommand {
                     config.macs(), "MAC"));
         }
         ForwardingPolicy global = config.forwardingPolicy();
-        SessionConfig globalSessions = config.sessions();
+        // ssh -A: one forwarder for the server, asking each connection's policy (DisableForwarding included).
+        AgentForwarder agent = AgentForwarding.server(c -> {
+            SshdConfig own = config.hasMatchBlocks() ? MatchedConfig.of(c.parent(), config) : config;
+            return !own.forwardingPolicy().disableForwarding() && own.allowAgentForwarding();
+        });
+        SessionConfig globalSessions = config.sessions().withAgentForwarder(agent);
         // With Match blocks, what a connection may do depends on who logged in, from where, to which address: the
         // configuration chosen at authentication (MatchedConfig) answers for its channels and requests.
         Function<SshConnection, ForwardingPolicy> policy = !config.hasMatchBlocks() ? c -> global
                 : c -> MatchedConfig.of(c.parent(), config).forwardingPolicy();
         Function<SshConnection, SessionConfig> sessions = !config.hasMatchBlocks() ? c -> globalSessions
-                : c -> MatchedConfig.of(c.parent(), config).sessions();
+                : c -> MatchedConfig.of(c.parent(), config).sessions().withAgentForwarder(agent);
         StreamLocalPolicy globalStreamLocal = config.streamLocalPolicy();
         Function<SshConnection, StreamLocalPolicy> streamLocal = !config.hasMatchBlocks() ? c -> globalStreamLocal
                 : c -> MatchedConfig.of(c.parent(), config).streamLocalPolicy();
@@ -335,6 +342,16 @@ final class ServerCommand {
         private final List<SshdMatch.Line> given = new ArrayList<>();
         /** AuthorizedKeysFile as written, for -T. */
         private String authorizedKeysSpec = ".ssh/authorized_keys";
+        /** AuthorizedPrincipalsFile as written (tokens expanded per login); null for sshd's default none. */
+        private String authorizedPrincipalsFile;
+        /** CASignatureAlgorithms as written; null for the default. */
+        private String caSignatureAlgorithms;
+        /** RevokedKeys: a KRL or a public key list ({@code ~} expanded), or none; null until set. */
+        private String revokedKeys;
+        /** AllowAgentForwarding (sshd's default yes); null until set, as the first value wins. */
+        private Boolean allowAgentForwarding;
+        /** PermitUserEnvironment: no (empty), yes ({@code *}) or a pattern list; null until set. */
+        private List<String> permitUserEnvironment;
 
         void setOption(String option) {
             int eq = option.indexOf('=');
@@ -475,6 +492,22 @@ final class ServerCommand {
                                     + ": UseDNS yes is not supported by sluice server");
                         }
                     }
+                    case "authorizedprincipalsfile" -> authorizedPrincipalsFile = authorizedPrincipalsFile != null
+                            ? authorizedPrincipalsFile : checked(where, line, "Bad AuthorizedPrincipalsFile "
+                                    + value, () -> principalsFileSpec(value));
+                    case "casignaturealgorithms" -> caSignatureAlgorithms = caSignatureAlgorithms != null
+                            ? caSignatureAlgorithms : checked(value, SshCommand::caSignatureAlgorithms, where, line);
+                    case "revokedkeys" -> revokedKeys = revokedKeys != null ? revokedKeys : expandHome(value.trim());
+                    case "allowagentforwarding" -> {
+                        boolean v = yes(value);
+                        allowAgentForwarding = allowAgentForwarding != null ? allowAgentForwarding : v;
+                    }
+                    case "permituserenvironment" -> {
+                        // sshd: "yes" and "no" exactly; anything else is a pattern list of variable names.
+                        List<String> v = value.equals("yes") ? List.of("*") : value.equals("no") ? List.of()
+                                : List.of(value.split(","));
+                        permitUserEnvironment = permitUserEnvironment != null ? permitUserEnvironment : v;
+                    }
                     case "usepam", "strictmodes", "pidfile" -> {
                         // Accepted for sshd_config compatibility (embedded mode has no PAM or pid file), checked as
                         // sshd checks them.
@@ -603,7 +636,22 @@ final class ServerCommand {
             return SessionConfig.defaults().withHandler(new PtyCommandHandler()).withSubsystems(subsystems)
                     .withAcceptEnv(acceptEnv)
                     .withForceCommand(forceCommand == null || forceCommand.isEmpty() ? null : forceCommand)
-                    .withMaxSessions(maxSessions).withPermitTty(permitTty);
+                    .withMaxSessions(maxSessions).withPermitTty(permitTty)
+                    .withPermitUserEnvironment(permitUserEnvironment == null ? List.of() : permitUserEnvironment);
+        }
+
+        /** An AuthorizedPrincipalsFile value: its tokens must be %u, %h or %% ({@code none} is kept as is). */
+        private static String principalsFileSpec(String value) {
+            String v = value.trim();
+            if (v.replace("%%", "").replace("%u", "").replace("%h", "").contains("%")) {
+                throw new IllegalArgumentException(v);
+            }
+            return v.equalsIgnoreCase("none") ? "none" : expandHome(v);
+        }
+
+        /** AllowAgentForwarding (sshd's default yes); a connection's own with Match blocks, see forConnection. */
+        boolean allowAgentForwarding() {
+            return allowAgentForwarding == null || allowAgentForwarding;
         }
 
         private static int parsePort(String value) {
@@ -685,6 +733,8 @@ final class ServerCommand {
                         c.acceptEnv.clear();
                     } else if (k.equals("forcecommand") && first) {
                         c.forceCommand = null;
+                    } else if (k.equals("allowagentforwarding") && first) {
+                        c.allowAgentForwarding = null;
                     } else if (!first && !k.equals("acceptenv")) {
                         continue;
                     }
@@ -787,7 +837,12 @@ final class ServerCommand {
         /** PubkeyAuthentication with AuthorizedKeysFile and TrustedUserCAKeys: the publickey check, or null. */
         PublicKeyAuthenticator publicKeys() {
             return pubkeyAuthentication ? new AuthorizedKeysAuthenticator(authorizedKeysFile, trustedUserCaKeys,
-                    Clock.systemDefaultZone()) : null;
+                    Clock.systemDefaultZone())
+                    .withAuthorizedPrincipalsFile(authorizedPrincipalsFile)
+                    .withCaSignatureAlgorithms(SshCommand.caSignatureAlgorithms(caSignatureAlgorithms))
+                    .withRevokedKeys(revokedKeys == null || revokedKeys.equalsIgnoreCase("none") ? null
+                            : Path.of(revokedKeys))
+                    : null;
         }
 
         /** The Banner file, or null for none. */

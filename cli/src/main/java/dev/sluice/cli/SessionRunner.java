@@ -5,6 +5,7 @@ import dev.sluice.connection.session.ClientSession;
 import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.connection.session.PtyRequest;
 import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.forwarding.AgentForwarding;
 import io.netty.util.concurrent.Future;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -44,9 +45,10 @@ final class SessionRunner {
      * @param sendEnv SendEnv patterns of local variables to send
      * @param setEnv SetEnv variables to send
      * @param quiet {@code -q}: no informational messages
+     * @param forwardAgent {@code -A}: the agent socket to forward to the session, or null
      */
     record Spec(String command, boolean subsystem, String requestTty, boolean nullStdin, List<String> sendEnv,
-            Map<String, String> setEnv, boolean quiet) {
+            Map<String, String> setEnv, boolean quiet, Path forwardAgent) {
     }
 
     private final PrintStream err;
@@ -77,6 +79,11 @@ final class SessionRunner {
             return 255;
         }
         ClientSession session = opening.getNow();
+        if (spec.forwardAgent() != null) {
+            // ssh asks before the pty, the environment and the command.
+            log.debug("Requesting authentication agent forwarding.");
+            AgentForwarding.request(session, spec.forwardAgent()).awaitUninterruptibly();
+        }
         Terminal terminal = null;
         Attributes saved = null;
         try {

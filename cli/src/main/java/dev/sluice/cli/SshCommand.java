@@ -68,7 +68,7 @@ import java.util.Map;
  * command's status; {@code -N} runs none.
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46CGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
+    private static final String USAGE = "usage: sluice ssh [-46AaCGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
             + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
             + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
             + "           [-p port] destination [command [argument ...]]";
@@ -96,7 +96,7 @@ final class SshCommand {
         String configFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46AaCGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
                     case "F" -> configFile = opt.argument();
@@ -122,6 +122,9 @@ final class SshCommand {
             err.println(configFile != null && e instanceof NoSuchFileException
                     && e.getMessage().equals(configFile) ? "Can't open user config file " + configFile
                     + ": No such file or directory" : "sluice ssh: " + e);
+            return 255;
+        }
+        if (!o.checkForwardAgentPath(err)) {
             return 255;
         }
         if (dump) {
@@ -216,7 +219,7 @@ final class SshCommand {
     private int connectAndForward(SshOptions o) {
         List<SshKeyPair> identities = loadIdentities(o);
         KnownHostsVerifier verifier = new KnownHostsVerifier(o.knownHostsFiles(), o.strictHostKeyChecking,
-                o.batchMode, err);
+                o.batchMode, err).withCaSignatureAlgorithms(caSignatureAlgorithms(o.caSignatureAlgorithms));
         TransportConfig transport;
         try {
             transport = algorithms(o, TransportConfig.defaults().withHostKeyVerifier(verifier));
@@ -291,7 +294,7 @@ final class SshCommand {
                 return 255;
             }
             if (!o.noCommand) {
-                int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                int status = new SessionRunner(err).run(connection, o.sessionSpec(o.agentToForward()), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -528,6 +531,22 @@ final class SshCommand {
         }
     }
 
+    /**
+     * CASignatureAlgorithms (both roles) with OpenSSH's list syntax and its error text ("Bad key types 'x'."); the
+     * default, null, is OpenSSH's without the security-key algorithms, so SHA-1 {@code ssh-rsa} is left out.
+     */
+    static List<String> caSignatureAlgorithms(String spec) {
+        if (spec == null) {
+            return PublicKeys.defaultSignatureAlgorithms();
+        }
+        try {
+            return AlgorithmList.apply(PublicKeys.defaultSignatureAlgorithms(),
+                    PublicKeys.supportedSignatureAlgorithms(), spec, "CASignatureAlgorithms");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad key types '" + spec + "'.", e);
+        }
+    }
+
     /** The agent's keys, from IdentityAgent or SSH_AUTH_SOCK; none when there is no agent or it fails. */
     private List<SshKeyPair> agentIdentities(SshOptions o) {
         String socket = o.identityAgent != null ? o.identityAgent : "SSH_AUTH_SOCK";
@@ -618,10 +637,10 @@ final class SshCommand {
          */
         static final Set<String> IGNORED_KEYWORDS = Set.of("addkeystoagent", "addressfamily", "bindaddress",
                 "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
-                "canonicalizemaxdots", "canonicalizepermittedcnames", "casignaturealgorithms", "checkhostip",
+                "canonicalizemaxdots", "canonicalizepermittedcnames", "checkhostip",
                 "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
-                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardagent",
-                "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
+                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardx11",
+                "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
                 "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
                 "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
                 "hostbasedacceptedalgorithms", "hostbasedkeytypes", "hostbasedauthentication", "hostkeyalias",
@@ -682,6 +701,8 @@ final class SshCommand {
         String kexAlgorithms;
         String hostKeyAlgorithms;
         String pubkeyAcceptedAlgorithms;
+        /** CASignatureAlgorithms as written; null for the default. */
+        String caSignatureAlgorithms;
         String macs;
         boolean compression;
         RekeyLimit rekeyLimit;
@@ -709,6 +730,10 @@ final class SshCommand {
         int numberOfPasswordPrompts = 3;
         boolean identitiesOnly;
         String identityAgent;
+        /** ForwardAgent's flag: -A, -a, or the keyword's first value (a path counts as yes). */
+        boolean forwardAgent;
+        /** ForwardAgent's socket path when it named one (ssh -G prints it instead of the flag); expanded by resolve. */
+        String forwardAgentPath;
         String ignoreUnknown;
         /** Keywords that already have their value (first obtained value wins, as in ssh). */
         private final Set<String> seen = new HashSet<>();
@@ -718,6 +743,9 @@ final class SshCommand {
                 case "4", "6" -> {
                     // The address family follows from the destination; nothing to choose here.
                 }
+                // As ssh, the letters set the flag outright (the last one wins); a ForwardAgent path still counts.
+                case "A" -> letter("forwardagent", () -> forwardAgent = true);
+                case "a" -> letter("forwardagent", () -> forwardAgent = false);
                 case "T" -> letter("requesttty", () -> requestTty = "no");
                 case "t" -> letter("requesttty", () -> requestTty = requestTty.equals("yes")
                         || requestTty.equals("force") ? "force" : "yes");
@@ -904,6 +932,12 @@ final class SshCommand {
                         pubkeyAcceptedAlgorithms = v;
                     }
                 }
+                case "casignaturealgorithms" -> {
+                    String v = checked(a.one(), SshCommand::caSignatureAlgorithms, where, line);
+                    if (store) {
+                        caSignatureAlgorithms = v;
+                    }
+                }
                 case "macs" -> {
                     String v = checked(a.one(), s -> AlgorithmList.apply(Macs.defaultNames(), supportedMacs(), s,
                             "MAC"), where, line);
@@ -1053,6 +1087,25 @@ final class SshCommand {
                         identityAgent = v;
                     }
                 }
+                case "forwardagent" -> {
+                    String v = a.one();
+                    boolean flag = !v.equalsIgnoreCase("no") && !v.equalsIgnoreCase("false");
+                    boolean path = flag && !v.equalsIgnoreCase("yes") && !v.equalsIgnoreCase("true");
+                    if (path && v.contains("${")) {
+                        try {
+                            expandTokens(v.replace("%", "%%"), "", true);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(e.getMessage().split("\n")[0] + "\n" + where
+                                    + " line " + line + ": Invalid environment expansion " + v + ".", e);
+                        }
+                    }
+                    if (store) {
+                        forwardAgent = flag;
+                    }
+                    if (active && path && forwardAgentPath == null) {
+                        forwardAgentPath = v;
+                    }
+                }
                 case "requesttty" -> {
                     String v = a.choice("no", "yes", "force", "auto", "true", "false");
                     if (store) {
@@ -1122,9 +1175,52 @@ final class SshCommand {
             return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
         }
 
-        SessionRunner.Spec sessionSpec() {
+        SessionRunner.Spec sessionSpec(Path agentToForward) {
             return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
-                    logLevel.equalsIgnoreCase("QUIET"));
+                    logLevel.equalsIgnoreCase("QUIET"), agentToForward);
+        }
+
+        /**
+         * ssh's check of a ForwardAgent path once the configuration is read (before -G prints it): a path that does
+         * not exist gets "Cannot forward agent socket path" on {@code err}, and is fatal with ExitOnForwardFailure.
+         *
+         * @return false when ssh would exit with 255
+         */
+        boolean checkForwardAgentPath(PrintStream err) {
+            if (!forwardAgent || forwardAgentPath == null || Files.exists(Path.of(forwardAgentPath))) {
+                return true;
+            }
+            err.println("Cannot forward agent socket path \"" + forwardAgentPath + "\": No such file or directory");
+            return !exitOnForwardFailure;
+        }
+
+        /**
+         * The agent socket to forward, as ssh decides: ForwardAgent's path, else SSH_AUTH_SOCK when an agent answers
+         * there (ssh quietly forwards nothing otherwise); null when not forwarding.
+         */
+        Path agentToForward() {
+            if (!forwardAgent) {
+                return null;
+            }
+            String socket = forwardAgentPath;
+            if (socket == null || socket.startsWith("$") && !socket.startsWith("${")) {
+                String variable = socket == null ? "SSH_AUTH_SOCK" : socket.substring(1);
+                String value = System.getenv(variable);
+                if (socket == null && (value == null || !agentAnswers(Path.of(value)))) {
+                    return null;
+                }
+                socket = value == null ? socket : value;
+            }
+            return Path.of(socket);
+        }
+
+        private static boolean agentAnswers(Path socket) {
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of(socket))) {
+                return c.isConnected();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
         }
 
         /** The authentication settings; BatchMode means nobody is asked anything. */
@@ -1214,6 +1310,9 @@ final class SshCommand {
                     userKnownHostsExpanded.add(expandTokens(tildeExpand(f), host, true));
                     userKnownHostsFiles.add(Path.of(userKnownHostsExpanded.get(userKnownHostsExpanded.size() - 1)));
                 }
+            }
+            if (forwardAgentPath != null && !(forwardAgentPath.startsWith("$") && !forwardAgentPath.startsWith("${"))) {
+                forwardAgentPath = expandTokens(tildeExpand(forwardAgentPath), host, true);
             }
             if (identityAgent != null && !identityAgent.equalsIgnoreCase("none")
                     && !identityAgent.equals("SSH_AUTH_SOCK") && !identityAgent.startsWith("$")) {

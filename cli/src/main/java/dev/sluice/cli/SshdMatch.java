@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class SshdMatch {
     /** sshd 9.2's keywords allowed inside Match (servconf.c SSHCFG_MATCH) that sluice server also applies there. */
-    private static final Set<String> APPLIED = Set.of("acceptenv", "allowstreamlocalforwarding",
+    private static final Set<String> APPLIED = Set.of("acceptenv", "allowagentforwarding", "allowstreamlocalforwarding",
             "allowtcpforwarding", "authenticationmethods", "authorizedkeysfile", "banner",
             "challengeresponseauthentication", "clientalivecountmax", "clientaliveinterval", "disableforwarding",
             "forcecommand", "gatewayports", "kbdinteractiveauthentication", "maxauthtries", "maxsessions",

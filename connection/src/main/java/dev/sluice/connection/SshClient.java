@@ -3,6 +3,8 @@ package dev.sluice.connection;
 import dev.sluice.auth.ClientAuthConfig;
 import dev.sluice.auth.UserAuthClientHandler;
 import dev.sluice.connection.message.DirectTcpip;
+import dev.sluice.connection.message.OpenFailureReason;
+import dev.sluice.connection.session.AgentForwarder;
 import dev.sluice.transport.Role;
 import dev.sluice.transport.TransportClosed;
 import dev.sluice.transport.TransportConfig;
@@ -17,10 +19,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens SSH connections: the entry point for applications that tunnel through a server and for the {@code sluice ssh}
@@ -34,6 +39,7 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class SshClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SshClient.class);
     private final EventLoopGroup group;
     private final boolean ownsGroup;
 
@@ -183,7 +189,9 @@ public final class SshClient implements AutoCloseable {
         TransportSession session = TransportPipeline.install(ch.pipeline(), Role.CLIENT, target.transport());
         session.peer(target.host(), target.port());
         Promise<Void> auth = ch.eventLoop().newPromise();
-        ConnectionHandler connection = new ConnectionHandler(target.connection(), target.openHandlers());
+        Map<String, ChannelOpenHandler> openHandlers = new HashMap<>(target.openHandlers());
+        openHandlers.putIfAbsent(AgentForwarder.CHANNEL_TYPE, SshClient::refuseAgent);
+        ConnectionHandler connection = new ConnectionHandler(target.connection(), openHandlers);
         ch.pipeline().addLast("auth", new UserAuthClientHandler(session, target.user(), target.identities(),
                 target.auth(), target.bannerSink(), auth));
         ch.pipeline().addLast("connection", connection);
@@ -198,6 +206,16 @@ public final class SshClient implements AutoCloseable {
                 result.tryFailure(closed != null ? new SshDisconnectedException(closed.message(), closed) : f.cause());
             }
         });
+    }
+
+    /**
+     * An agent channel the client did not ask for (no agent forwarding requested): refused, with ssh's warning and
+     * its answer, ADMINISTRATIVELY_PROHIBITED "open failed".
+     */
+    private static void refuseAgent(ChannelOpenRequest request) {
+        LOG.error("Warning: ssh server tried agent forwarding.");
+        LOG.error("Warning: this is probably a break-in attempt by a malicious server.");
+        request.reject(OpenFailureReason.ADMINISTRATIVELY_PROHIBITED, "open failed");
     }
 
     /** The group the connections run on. */

@@ -47,13 +47,17 @@ class SshConfigInteropTest {
             "connectionattempts", "ciphers", "kexalgorithms", "macs", "hostkeyalgorithms",
             "pubkeyacceptedalgorithms", "preferredauthentications", "batchmode", "compression", "rekeylimit",
             "setenv", "sendenv", "loglevel", "requesttty", "sessiontype", "stdinnull", "passwordauthentication",
-            "kbdinteractiveauthentication", "pubkeyauthentication", "numberofpasswordprompts");
+            "kbdinteractiveauthentication", "pubkeyauthentication", "numberofpasswordprompts", "forwardagent");
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void writeConfig() throws IOException {
+        // ssh -G fails (ExitOnForwardFailure) when a ForwardAgent path does not exist.
+        for (String host : List.of("web", "web-2", "web-3")) {
+            Files.createFile(dir.resolve("fwd-" + host + ".example.com.sock"));
+        }
         Files.writeString(dir.resolve("included.conf"), """
                 # Included from the main file: applies inside the Host block that included it
                 Port 2022
@@ -76,6 +80,7 @@ class SshConfigInteropTest {
                     StrictHostKeyChecking accept-new
                     UserKnownHostsFile ~/.ssh/kh_%h /tmp/%C/%d/%h/%i/%k/%L/%l/%n/%p/%r/%u/%%
                     IdentityAgent ~/agent/%n.sock
+                    ForwardAgent DIR/fwd-%h.sock
                     CertificateFile ~/.ssh/deploy-cert.pub
                     ProxyJump jump@gw.example.com:2200
                     SetEnv APP=web "NOTE=two words"
@@ -103,6 +108,7 @@ class SshConfigInteropTest {
                     KbdInteractiveAuthentication=no
                     PubkeyAuthentication no
                     NumberOfPasswordPrompts 1
+                    ForwardAgent yes
                     SessionType none
                     StdinNull yes
                 Match final host final.example

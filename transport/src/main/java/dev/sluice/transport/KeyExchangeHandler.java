@@ -325,6 +325,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (refusal != null) {
             throw SshException.disconnect(HOST_KEY_NOT_VERIFIABLE, "%s", refusal);
         }
+        session.initialHostKeyIfUnset(outcome.hostKeyBlob(), outcome.signature());
     }
 
     private void installKeys(ChannelHandlerContext ctx, byte[] secret) {

@@ -24,6 +24,8 @@ public final class TransportSession {
     private final String localVersion;
     private volatile String peerVersion;
     private volatile byte[] sessionId;
+    private volatile byte[] initialHostKey;
+    private volatile byte[] initialHostKeySignature;
     private volatile Negotiated negotiated;
     private volatile String peerHost;
     private volatile int peerPort;
@@ -110,6 +112,22 @@ public final class TransportSession {
         return id == null ? new byte[0] : id.clone();
     }
 
+    /**
+     * On a client, the server's host key blob of the first key exchange; empty on a server or before it completes.
+     * With {@link #initialHostKeySignature()} and {@link #sessionId()}, what ssh binds an agent connection to
+     * (PROTOCOL.agent, session-bind@openssh.com).
+     */
+    public byte[] initialHostKey() {
+        byte[] k = initialHostKey;
+        return k == null ? new byte[0] : k.clone();
+    }
+
+    /** On a client, the server's signature blob of H in the first key exchange; empty on a server or before. */
+    public byte[] initialHostKeySignature() {
+        byte[] s = initialHostKeySignature;
+        return s == null ? new byte[0] : s.clone();
+    }
+
     /** The algorithms of the latest key exchange. */
     public Optional<Negotiated> negotiated() {
         return Optional.ofNullable(negotiated);
@@ -126,6 +144,13 @@ public final class TransportSession {
 
     void peerVersion(String v) {
         this.peerVersion = v;
+    }
+
+    void initialHostKeyIfUnset(byte[] hostKey, byte[] signature) {
+        if (initialHostKey == null) {
+            initialHostKeySignature = signature.clone();
+            initialHostKey = hostKey.clone();
+        }
     }
 
     void sessionIdIfUnset(byte[] h) {

@@ -103,6 +103,16 @@ public final class ClientSession {
         return channel.sendRequest(SessionRequests.PTY_REQ, true, pty.encode());
     }
 
+    /**
+     * Asks the server to forward an agent to this session ({@code auth-agent-req@openssh.com}, without want-reply, as
+     * ssh -A sends it); completes once written. This sends only the request: the agent channels the server then
+     * opens are refused unless the connection accepts them, which the forwarding module's
+     * {@code AgentForwarding.request(session, agentSocket)} arranges together with this request.
+     */
+    public Future<Boolean> requestAgentForwarding() {
+        return channel.sendRequest(AgentForwarder.REQUEST, false, new byte[0]);
+    }
+
     /** Sets an environment variable for the command ({@code env}); servers accept only what they allow. */
     public Future<Boolean> setEnv(String name, String value) {
         return channel.sendRequest(SessionRequests.ENV, true, SessionRequests.env(name, value));

@@ -5,6 +5,7 @@ import dev.sluice.auth.KeyRestrictions;
 import dev.sluice.connection.ChannelListener;
 import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.message.ChannelRequest;
+import dev.sluice.transport.DisconnectReason;
 import dev.sluice.transport.SshException;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -36,6 +37,8 @@ final class ServerSession implements ChannelListener {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private SessionProcess process;
     private PtyRequest pty;
+    /** SSH_AUTH_SOCK for this session's command, once agent forwarding was granted. */
+    private String agentSocket;
     private StreamSink stdin;
     private StreamSource stdout;
     private StreamSource stderr;
@@ -89,6 +92,8 @@ final class ServerSession implements ChannelListener {
                     }
                     pty = PtyRequest.decode(data);
                     return true;
+                case AgentForwarder.REQUEST:
+                    return agentForwarding(channel, data);
                 case SessionRequests.WINDOW_CHANGE:
                     return windowChange(SessionRequests.decodeWindowChange(data));
                 default:
@@ -106,6 +111,42 @@ final class ServerSession implements ChannelListener {
     private static KeyRestrictions restrictions(SshChannel channel) {
         AuthenticatedUser user = AuthenticatedUser.of(channel.connection().parent());
         return user == null ? KeyRestrictions.NONE : user.restrictions();
+    }
+
+    /**
+     * {@code auth-agent-req@openssh.com}: granted, as by sshd, only when the key or certificate allows agent
+     * forwarding and the server's {@link AgentForwarder} does (AllowAgentForwarding, DisableForwarding).
+     */
+    private boolean agentForwarding(SshChannel channel, byte[] data) {
+        if (data.length != 0) {
+            throw SshException.disconnect(DisconnectReason.PROTOCOL_ERROR, "data after %s", AgentForwarder.REQUEST);
+        }
+        if (process != null || !restrictions(channel).agentForwardingAllowed() || config.agentForwarder() == null) {
+            log.debug("session_auth_agent_req: agent forwarding disabled");
+            return false;
+        }
+        agentSocket = config.agentForwarder().listen(channel).orElse(null);
+        return agentSocket != null;
+    }
+
+    /**
+     * The variables the command gets beyond the basic ones, in sshd's order of precedence: the client's {@code env}
+     * requests, then the authorized_keys {@code environment=} settings that PermitUserEnvironment allows, then
+     * SSH_AUTH_SOCK.
+     */
+    private Map<String, String> commandEnvironment(SshChannel channel) {
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        restrictions(channel).environment().forEach((name, value) -> {
+            if (config.permitsUserEnvironment(name)) {
+                env.remove(name);
+                env.put(name, value);
+            }
+        });
+        if (agentSocket != null) {
+            env.remove("SSH_AUTH_SOCK");
+            env.put("SSH_AUTH_SOCK", agentSocket);
+        }
+        return env;
     }
 
     private boolean env(SshChannel channel, String[] nameValue) {
@@ -164,7 +205,8 @@ final class ServerSession implements ChannelListener {
             command = keyCommand;
         }
         SessionCommand request = new SessionCommand(kind, command, subsystem, original,
-                System.getProperty("user.name"), environment, inet(channel.connection().parent().remoteAddress()),
+                System.getProperty("user.name"), commandEnvironment(channel),
+                inet(channel.connection().parent().remoteAddress()),
                 inet(channel.connection().parent().localAddress()), pty);
         try {
             process = config.handler().start(request);

@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param originalCommand with a ForceCommand, the command the client asked for ({@code SSH_ORIGINAL_COMMAND}), else
  *        {@code null}
  * @param user the name the client logged in as
- * @param environment the client's {@code env} requests that AcceptEnv let through, in order
+ * @param environment the variables to set beyond the basic ones, in order: the client's {@code env} requests that
+ *        AcceptEnv let through, the authorized_keys {@code environment=} settings PermitUserEnvironment allows, and
+ *        {@code SSH_AUTH_SOCK} when agent forwarding was granted
  * @param client the client's address
  * @param server the server's address the client connected to
  * @param pty the pseudo-terminal the client asked for (pty-req, accepted only when the handler

@@ -2,8 +2,11 @@ package dev.sluice.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.auth.AuthenticatedUser;
+import dev.sluice.auth.KeyRestrictions;
 import dev.sluice.connection.ConnectionConfig;
 import dev.sluice.connection.ConnectionHandler;
+import dev.sluice.connection.SshChannel;
 import dev.sluice.connection.message.ChannelClose;
 import dev.sluice.connection.message.ChannelFailure;
 import dev.sluice.connection.message.ChannelOpen;
@@ -17,11 +20,14 @@ import dev.sluice.transport.wire.SshWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +149,97 @@ class ServerSessionTest {
         assertThat(started).extracting(SessionCommand::command).containsOnly("/usr/bin/restricted");
         assertThat(started).extracting(SessionCommand::originalCommand)
                 .containsExactly("rm -rf /", "", "/usr/lib/openssh/sftp-server");
+    }
+
+    /** Logs the connection in as the server's authentication would, with an authorized_keys line's options. */
+    private void loginWithKeyOptions(String... options) {
+        // The auth module keeps the user under this attribute; its setter is not public.
+        AttributeKey<AuthenticatedUser> key = AttributeKey.valueOf(AuthenticatedUser.class, "user");
+        ch.attr(key).set(new AuthenticatedUser("alice", List.of("publickey"),
+                KeyRestrictions.parse(List.of(options), ZoneOffset.UTC)));
+    }
+
+    @Test
+    void agentForwardingShouldBeRefusedWhenTheServerHasNoAgentForwarder() {
+        start(config());
+        int id = open(5);
+
+        assertThat(request(id, AgentForwarder.REQUEST, new byte[0])).isEqualTo(new ChannelFailure(5));
+        request(id, "exec", strings("ssh-add -l"));
+        assertThat(started.get(0).environment()).doesNotContainKey("SSH_AUTH_SOCK");
+    }
+
+    @Test
+    void grantedAgentForwardingShouldNameTheSocketInTheCommandsEnvironment() {
+        List<SshChannel> asked = new ArrayList<>();
+        start(config().withAcceptEnv(List.of("SSH_*")).withAgentForwarder(session -> {
+            asked.add(session);
+            return Optional.of("/tmp/ssh-test/agent.1");
+        }));
+        int id = open(5);
+        request(id, "env", strings("SSH_AUTH_SOCK", "/client/choice"));
+
+        assertThat(request(id, AgentForwarder.REQUEST, new byte[0])).isEqualTo(new ChannelSuccess(5));
+        request(id, "exec", strings("ssh-add -l"));
+
+        assertThat(asked).hasSize(1);
+        assertThat(started.get(0).environment()).as("the server's socket wins over the client's env request")
+                .containsEntry("SSH_AUTH_SOCK", "/tmp/ssh-test/agent.1");
+    }
+
+    @Test
+    void agentForwardingShouldBeRefusedForAKeyWithNoAgentForwardingOrRestrict() {
+        for (String[] options : new String[][] {{"no-agent-forwarding"}, {"restrict"}}) {
+            started.clear();
+            List<SshChannel> asked = new ArrayList<>();
+            start(config().withAgentForwarder(session -> {
+                asked.add(session);
+                return Optional.of("/tmp/ssh-test/agent.1");
+            }));
+            loginWithKeyOptions(options);
+            int id = open(5);
+
+            assertThat(request(id, AgentForwarder.REQUEST, new byte[0])).as(options[0])
+                    .isEqualTo(new ChannelFailure(5));
+            assertThat(asked).isEmpty();
+            ch.finishAndReleaseAll();
+        }
+        start(config().withAgentForwarder(session -> Optional.of("/tmp/ssh-test/agent.1")));
+        loginWithKeyOptions("restrict", "agent-forwarding");
+        assertThat(request(open(5), AgentForwarder.REQUEST, new byte[0])).as("restrict,agent-forwarding")
+                .isEqualTo(new ChannelSuccess(5));
+    }
+
+    @Test
+    void agentForwardingRequestWithDataShouldFail() {
+        start(config().withAgentForwarder(session -> Optional.of("/tmp/ssh-test/agent.1")));
+        int id = open(5);
+
+        assertThat(request(id, AgentForwarder.REQUEST, new byte[] {1})).isEqualTo(new ChannelFailure(5));
+    }
+
+    @Test
+    void authorizedKeysEnvironmentShouldApplyOnlyAsPermitUserEnvironmentAllows() {
+        String[] options = {"environment=\"FOO=bar\"", "environment=\"LANG=key\"", "environment=\"LC_X=k\""};
+        start(config());
+        loginWithKeyOptions(options);
+        request(open(5), "exec", strings("env"));
+        assertThat(started.get(0).environment()).as("PermitUserEnvironment no").isEmpty();
+        ch.finishAndReleaseAll();
+
+        start(config().withPermitUserEnvironment(List.of("*")));
+        loginWithKeyOptions(options);
+        int id = open(5);
+        request(id, "env", strings("LANG", "client"));
+        request(id, "exec", strings("env"));
+        assertThat(started.get(1).environment()).as("PermitUserEnvironment yes: the key's setting wins")
+                .containsOnly(Map.entry("LANG", "key"), Map.entry("FOO", "bar"), Map.entry("LC_X", "k"));
+        ch.finishAndReleaseAll();
+
+        start(config().withPermitUserEnvironment(List.of("LC_*", "FOO", "!LC_X")));
+        loginWithKeyOptions(options);
+        request(open(5), "exec", strings("env"));
+        assertThat(started.get(2).environment()).as("a pattern list").containsExactly(Map.entry("FOO", "bar"));
     }
 
     @Test

@@ -155,8 +155,11 @@ public final class AuthorizedKeys {
         return quoted ? -1 : i;
     }
 
-    /** Splits at commas outside quotes; null if an option is empty (sshd rejects such a line). */
-    static List<String> splitOptions(String field) {
+    /**
+     * Splits an options field ({@code no-pty,command="a, b"}) at commas outside quotes, as authorized_keys and
+     * AuthorizedPrincipalsFile lines give them; null if an option is empty (sshd rejects such a line).
+     */
+    public static List<String> splitOptions(String field) {
         List<String> out = new ArrayList<>();
         boolean quoted = false;
         int start = 0;

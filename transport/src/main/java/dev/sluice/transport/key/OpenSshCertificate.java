@@ -149,7 +149,10 @@ public final class OpenSshCertificate implements SshPublicKey {
             throw new KeyFormatException("certificate signed by a certificate (chained certificates are not "
                     + "supported)");
         }
-        if (!ca.verify(Arrays.copyOf(whole, signedLength), signature)) {
+        // Any algorithm the CA key can sign with verifies here, SHA-1 ssh-rsa too: CASignatureAlgorithms, which
+        // leaves ssh-rsa out by default, is the policy of whoever trusts the CA (see caSignatureAlgorithm()).
+        String caAlgorithm = PublicKeys.signatureAlgorithmOf(signature);
+        if (caAlgorithm == null || !ca.verify(caAlgorithm, Arrays.copyOf(whole, signedLength), signature)) {
             throw new KeyFormatException("certificate signature verification failed");
         }
         return new OpenSshCertificate(b, ca, signature, whole.clone());
@@ -280,6 +283,14 @@ public final class OpenSshCertificate implements SshPublicKey {
     /** The CA's signature blob ({@code string algorithm, string signature}). */
     public byte[] signature() {
         return signature.clone();
+    }
+
+    /**
+     * The algorithm of the CA's signature ({@code ssh-ed25519}, {@code rsa-sha2-512}, {@code ssh-rsa}, …), the name
+     * CASignatureAlgorithms lists; the blob was verified on decode, so it is well formed.
+     */
+    public String caSignatureAlgorithm() {
+        return SshReader.of(signature).readUtf8();
     }
 
     /**

@@ -148,6 +148,22 @@ class OpenSshCertificateTest {
         }
     }
 
+    /** Whether a CA algorithm is acceptable is CASignatureAlgorithms' business: decoding accepts SHA-1 too. */
+    @ParameterizedTest
+    @CsvSource({"ssh-rsa", "rsa-sha2-256", "rsa-sha2-512"})
+    void everyRsaCaSignatureAlgorithmShouldDecodeAndBeNamed(String algorithm) throws Exception {
+        Path ca = keygen("rsa_ca", "rsa", 2048);
+        Path user = keygen("id", "ed25519", 0);
+        SshKeygen.runOk("-q", "-s", ca.toString(), "-t", algorithm, "-I", "id", "-n", "alice", user + ".pub");
+
+        OpenSshCertificate cert = (OpenSshCertificate) PublicKeys.parseLine(
+                Files.readString(Path.of(user + "-cert.pub")));
+
+        assertThat(cert.caSignatureAlgorithm()).isEqualTo(algorithm);
+        assertThat(OpenSshCertificate.builder(SUBJECTS.get(0).publicKey(), OpenSshCertificate.Type.USER)
+                .sign(CA, "ssh-ed25519").caSignatureAlgorithm()).isEqualTo("ssh-ed25519");
+    }
+
     @Test
     void chainedCertificatesShouldBeRefused() {
         OpenSshCertificate caCert = OpenSshCertificate.builder(SUBJECTS.get(0).publicKey(),
