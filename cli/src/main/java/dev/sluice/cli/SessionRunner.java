@@ -5,6 +5,7 @@ import dev.sluice.connection.session.ClientSession;
 import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.connection.session.PtyRequest;
 import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.transport.TransportSession;
 import io.netty.util.concurrent.Future;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
@@ -57,6 +59,7 @@ final class SessionRunner {
 
     /** Runs the session to its end and returns ssh's exit status for it. */
     int run(SshConnection connection, Spec spec, String host) {
+        long begun = System.nanoTime();
         boolean stdinTty = isTerminal(0);
         boolean tty = switch (spec.requestTty()) {
             case "force", "yes" -> true;
@@ -77,6 +80,7 @@ final class SessionRunner {
             return 255;
         }
         ClientSession session = opening.getNow();
+        log.debug("Entering interactive session.");
         Terminal terminal = null;
         Attributes saved = null;
         try {
@@ -122,6 +126,7 @@ final class SessionRunner {
             if (tty && !spec.quiet()) {
                 err.println("Connection to " + host + " closed.");
             }
+            logTransferred(connection, begun);
             if (!exit.isSuccess()) {
                 log.debug("Exit status -1");
                 return 255;
@@ -141,6 +146,21 @@ final class SessionRunner {
                 }
             }
         }
+    }
+
+    /** ssh's closing VERBOSE lines: the packet bytes each way and their rate over the session. */
+    static void logTransferred(SshConnection connection, long startedNanos) {
+        if (!SshLog.enabled(SshLog.Level.VERBOSE)) {
+            return;
+        }
+        TransportSession transport = TransportSession.of(connection.parent());
+        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        long sent = transport.bytesSent();
+        long received = transport.bytesReceived();
+        SshLog.verbose(String.format(Locale.ROOT, "Transferred: sent %d, received %d bytes, in %.1f seconds", sent,
+                received, seconds));
+        SshLog.verbose(String.format(Locale.ROOT, "Bytes per second: sent %.1f, received %.1f", sent / seconds,
+                received / seconds));
     }
 
     /**

@@ -42,6 +42,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -73,7 +74,10 @@ final class SshCommand {
             + "           [-p port] destination [command [argument ...]]";
 
     private final PrintStream out;
-    private final PrintStream err;
+    /** Where ssh's log lines and error messages go: standard error, or the {@code -E} file. */
+    private PrintStream err;
+    /** Standard error itself, for what ssh writes there even with {@code -E} (the server's banner). */
+    private final PrintStream stderr;
     /** The agent connection while authenticating, if there is an agent; it lives as long as the command. */
     private SshAgent agent;
 
@@ -87,21 +91,32 @@ final class SshCommand {
     SshCommand(PrintStream out, PrintStream err, Path systemConfig) {
         this.out = out;
         this.err = err;
+        this.stderr = err;
         this.systemConfig = systemConfig;
     }
 
     int run(String[] args) {
         SshOptions o = new SshOptions();
         String configFile = null;
+        String logFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CGgNnsTtqvE:F:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
+                    case "E" -> logFile = opt.argument();
                     case "F" -> configFile = opt.argument();
                     case "G" -> dump = true;
                     default -> o.apply(opt);
                 }
+            }
+            if (logFile != null && !openLogFile(logFile)) {
+                return 1;
+            }
+            // As ssh: the command line's LogLevel applies while the config files are read.
+            configureLog(o);
+            if (o.verbosity > 0) {
+                SshLog.info(TransportConfig.DEFAULT_SOFTWARE_VERSION + ", Java " + Runtime.version());
             }
             if (opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("missing destination");
@@ -141,8 +156,43 @@ final class SshCommand {
             err.println("sluice ssh: ProxyCommand is not supported; use ProxyJump");
             return 255;
         }
-        Logging.configure(o.logLevel);
+        configureLog(o);
         return connectAndForward(o);
+    }
+
+    /**
+     * {@code -E}: log lines and errors are appended to {@code file} instead of standard error, as ssh's; a new file is
+     * readable by its owner only (ssh creates it 0600). ssh exits with status 1 when it cannot open the file.
+     */
+    private boolean openLogFile(String file) {
+        try {
+            Path path = Path.of(file);
+            if (!Files.exists(path)) {
+                try {
+                    Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // Someone else made it meanwhile: append to theirs, as O_APPEND|O_CREAT would.
+                }
+            }
+            err = new PrintStream(new java.io.FileOutputStream(file, true), true, StandardCharsets.UTF_8);
+            return true;
+        } catch (NoSuchFileException e) {
+            err.println("Couldn't open logfile " + file + ": No such file or directory");
+            return false;
+        } catch (IOException e) {
+            // FileOutputStream says "FILE (reason)"; ssh says the reason alone, as strerror gives it.
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            int open = why.lastIndexOf(" (");
+            err.println("Couldn't open logfile " + file + ": "
+                    + (open >= 0 && why.endsWith(")") ? why.substring(open + 2, why.length() - 1) : why));
+            return false;
+        }
+    }
+
+    /** LogLevel as set so far; until it is given, ssh's INFO for the command's own messages. */
+    private void configureLog(SshOptions o) {
+        SshLog.configure(o.logLevelSet() ? SshLog.Level.parse(o.logLevel) : SshLog.Level.INFO, o.logLevelSet(), err);
     }
 
     /**
@@ -229,7 +279,11 @@ final class SshCommand {
                                 o.host, o.port));
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
-                .withBannerSink(err::print)
+                .withBannerSink(banner -> {
+                    if (SshLog.enabled(SshLog.Level.INFO)) {
+                        stderr.print(banner);
+                    }
+                })
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000)
                 .withAuth(o.authConfig(err))
                 .withConnection(ConnectionConfig.DEFAULT.withKeepAlive(
@@ -247,7 +301,7 @@ final class SshCommand {
                 Future<SshConnection> hopping = (via == null ? client.connect(hop) : client.connect(hop, via))
                         .awaitUninterruptibly();
                 if (!hopping.isSuccess()) {
-                    err.println(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
+                    SshLog.error(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
                     client.group().shutdownGracefully();
                     return 255;
                 }
@@ -269,7 +323,7 @@ final class SshCommand {
             }
             if (!connecting.isSuccess()) {
                 closeAgent();
-                err.println(describe(o.user, o.host, o.port, connecting.cause()));
+                SshLog.error(describe(o.user, o.host, o.port, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
@@ -334,6 +388,10 @@ final class SshCommand {
         // otherwise only a connection whose -L all failed reports that, and it stays up for the rest.
         int ok = 0;
         for (LocalForward spec : o.forwards) {
+            SshLog.debug1("Local connections to " + (spec.bindPath() != null ? spec.bindPath()
+                    : spec.bindAddress() != null ? spec.bindAddress() : o.gatewayPorts ? "*" : "LOCALHOST") + ":"
+                    + spec.bindPort() + " forwarded to remote address "
+                    + (spec.connectPath() != null ? spec.connectPath() : spec.host()) + ":" + spec.hostPort());
             if (spec.bindPath() != null) {
                 Future<?> listening = new LocalPortForwarder(connection, spec, o.gatewayPorts,
                         o.streamLocalBindMask, o.streamLocalBindUnlink).startPath().awaitUninterruptibly();
@@ -723,7 +781,8 @@ final class SshCommand {
                 case "C" -> letter("compression", () -> compression = true);
                 case "g" -> letter("gatewayports", () -> gatewayPorts = true);
                 case "q" -> letter("loglevel", () -> logLevel = "QUIET");
-                case "v" -> letter("loglevel", () -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2");
+                case "v" -> letter("loglevel", () -> logLevel = ++verbosity == 1 ? "DEBUG"
+                        : verbosity == 2 ? "DEBUG2" : "DEBUG3");
                 case "p" -> set("Port", opt.argument());
                 case "l" -> set("User", opt.argument());
                 case "i" -> set("IdentityFile", opt.argument());
@@ -960,7 +1019,9 @@ final class SshCommand {
                     String v = a.choice("QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2",
                             "DEBUG3");
                     if (store) {
-                        logLevel = v.toUpperCase(Locale.ROOT);
+                        // ssh's name for DEBUG1 is DEBUG (ssh -G prints it so).
+                        SshLog.Level parsed = SshLog.Level.parse(v);
+                        logLevel = parsed == SshLog.Level.DEBUG1 ? "DEBUG" : parsed.name();
                     }
                 }
                 case "connecttimeout" -> {

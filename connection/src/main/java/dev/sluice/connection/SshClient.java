@@ -17,10 +17,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens SSH connections: the entry point for applications that tunnel through a server and for the {@code sluice ssh}
@@ -34,6 +37,7 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class SshClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SshClient.class);
     private final EventLoopGroup group;
     private final boolean ownsGroup;
 
@@ -110,6 +114,13 @@ public final class SshClient implements AutoCloseable {
     public Future<SshConnection> connect(Target target) {
         io.netty.channel.EventLoop loop = group.next();
         Promise<SshConnection> result = loop.newPromise();
+        // Resolved here so that the log can name the address, as ssh does; a name that does not resolve is left
+        // to the connect, which fails with the resolver's exception.
+        InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
+        if (!address.isUnresolved()) {
+            LOG.debug("Connecting to {} [{}] port {}.", target.host(), address.getAddress().getHostAddress(),
+                    target.port());
+        }
         ChannelFuture connect = NettyTransports.bootstrap(loop)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, NettyTransports.SSH_WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, target.connectTimeoutMillis() > 0
@@ -120,10 +131,14 @@ public final class SshClient implements AutoCloseable {
                         initPipeline(ch, target, result);
                     }
                 })
-                .connect(target.host(), target.port());
+                .connect(address.isUnresolved() ? InetSocketAddress.createUnresolved(target.host(), target.port())
+                        : address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
+            } else {
+                LOG.debug("Connection established.");
+                LOG.debug("Authenticating to {}:{} as '{}'", target.host(), target.port(), target.user());
             }
         });
         // A connect that failed reports its own cause ("Connection refused"): epoll may close the socket first.

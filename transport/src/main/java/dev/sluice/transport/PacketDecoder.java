@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving half of the binary packet protocol, RFC 4253 section 6: frames, decrypts and verifies packets and
@@ -22,6 +24,7 @@ import java.util.List;
  * buffered, so a peer cannot make us hold more than one maximal packet.
  */
 final class PacketDecoder extends ByteToMessageDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketDecoder.class);
     static final int MAX_PACKET_LENGTH = 256 * 1024;
 
     private final PacketCompression compression;
@@ -29,6 +32,8 @@ final class PacketDecoder extends ByteToMessageDecoder {
     private int sequence;
     private int packetLength = -1;
     private long bytesSinceRekey;
+    /** Every packet byte received on this connection, for ssh's "Transferred:" line. */
+    private long bytesTotal;
     private boolean failed;
 
     /** A decoder that never decompresses (for tests of framing and ciphers). */
@@ -81,6 +86,7 @@ final class PacketDecoder extends ByteToMessageDecoder {
             opener.open(sequence, packet);
             sequence++;
             bytesSinceRekey += total;
+            bytesTotal += total;
             int padding = packet.getUnsignedByte(packet.readerIndex() + 4);
             int payloadLength = packetLength - 1 - padding;
             if (padding < 4 || payloadLength < 1) {
@@ -127,8 +133,14 @@ final class PacketDecoder extends ByteToMessageDecoder {
         opener = next;
         bytesSinceRekey = 0;
         if (resetSequence) {
+            LOG.debug("ssh_packet_read_poll2: resetting read seqnr {}", Integer.toUnsignedLong(sequence));
             sequence = 0;
         }
+    }
+
+    /** Packet bytes received since the connection began. */
+    long bytesTotal() {
+        return bytesTotal;
     }
 
     /** Bytes received under the current keys, for the rekey limit. */
