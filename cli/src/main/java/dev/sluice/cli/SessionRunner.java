@@ -52,9 +52,15 @@ final class SessionRunner {
     }
 
     private final PrintStream err;
+    private final PrintStream stderr;
 
-    SessionRunner(PrintStream err) {
+    /**
+     * @param err where log lines and errors go (standard error, or the -E file)
+     * @param stderr standard error itself, for "Connection to HOST closed.", which ssh writes there even with -E
+     */
+    SessionRunner(PrintStream err, PrintStream stderr) {
         this.err = err;
+        this.stderr = stderr;
     }
 
     /** Runs the session to its end and returns ssh's exit status for it. */
@@ -123,8 +129,9 @@ final class SessionRunner {
                 terminal.setAttributes(saved);
                 saved = null;
             }
-            if (tty && !spec.quiet()) {
-                err.println("Connection to " + host + " closed.");
+            if (tty && SshLog.enabled(SshLog.Level.INFO)) {
+                stderr.print("Connection to " + host + " closed.\r\n");
+                stderr.flush();
             }
             logTransferred(connection, begun);
             if (!exit.isSuccess()) {

@@ -10,6 +10,7 @@ import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
+import dev.sluice.connection.session.StdioForward;
 import dev.sluice.forwarding.DynamicForward;
 import dev.sluice.forwarding.DynamicPortForwarder;
 import dev.sluice.forwarding.LocalForward;
@@ -32,6 +33,9 @@ import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -101,7 +105,7 @@ final class SshCommand {
         String logFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CGgNnsTtqvE:F:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46CGgNnsTtqvE:F:p:l:i:L:R:D:J:o:c:m:W:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
                     case "E" -> logFile = opt.argument();
@@ -150,10 +154,6 @@ final class SshCommand {
         if (o.subsystem && o.command.isEmpty() && !o.noCommand) {
             err.println("You must specify a subsystem to invoke.");
             err.println(USAGE);
-            return 255;
-        }
-        if (o.proxyCommand != null) {
-            err.println("sluice ssh: ProxyCommand is not supported; use ProxyJump");
             return 255;
         }
         configureLog(o);
@@ -288,6 +288,7 @@ final class SshCommand {
                 .withAuth(o.authConfig(err))
                 .withConnection(ConnectionConfig.DEFAULT.withKeepAlive(
                         Duration.ofSeconds(o.serverAliveIntervalSeconds), o.serverAliveCountMax));
+        Process proxy = null;
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
@@ -301,16 +302,30 @@ final class SshCommand {
                 Future<SshConnection> hopping = (via == null ? client.connect(hop) : client.connect(hop, via))
                         .awaitUninterruptibly();
                 if (!hopping.isSuccess()) {
-                    SshLog.error(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
+                    SshLog.error(describe(jump.user(), jump.host(), jump.port(), false, hopping.cause()));
                     client.group().shutdownGracefully();
                     return 255;
                 }
                 via = hopping.getNow();
             }
-            Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
-                    .awaitUninterruptibly();
+            Future<SshConnection> connecting;
+            if (o.proxyCommand != null) {
+                try {
+                    proxy = startProxyCommand(o);
+                } catch (IllegalArgumentException | IOException e) {
+                    SshLog.error(e.getMessage());
+                    client.group().shutdownGracefully();
+                    return 255;
+                }
+                connecting = client.connect(target, proxy.getInputStream(), proxy.getOutputStream())
+                        .awaitUninterruptibly();
+            } else {
+                connecting = (via == null ? client.connect(target) : client.connect(target, via))
+                        .awaitUninterruptibly();
+            }
             // ConnectionAttempts: as ssh, only a TCP connection that could not be made is tried again, a second apart.
-            for (int attempt = 1; attempt < o.connectionAttempts && via == null && !connecting.isSuccess()
+            for (int attempt = 1; attempt < o.connectionAttempts && via == null && proxy == null
+                    && !connecting.isSuccess()
                     && (connecting.cause() instanceof ConnectException
                             || connecting.cause() instanceof ConnectTimeoutException); attempt++) {
                 try {
@@ -323,7 +338,7 @@ final class SshCommand {
             }
             if (!connecting.isSuccess()) {
                 closeAgent();
-                SshLog.error(describe(o.user, o.host, o.port, connecting.cause()));
+                SshLog.error(describe(o.user, o.host, o.port, proxy != null, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
@@ -338,13 +353,16 @@ final class SshCommand {
                 }
             }, "sluice-ssh-exit");
             Runtime.getRuntime().addShutdownHook(bye);
+            if (o.stdioForwardHost != null) {
+                return stdioForward(o, connection, client, bye);
+            }
             if (!startForwards(o, connection, verifier)) {
                 connection.close().awaitUninterruptibly();
                 client.group().shutdownGracefully();
                 return 255;
             }
             if (!o.noCommand) {
-                int status = new SessionRunner(err).run(connection, o.sessionSpec(), o.host);
+                int status = new SessionRunner(err, stderr).run(connection, o.sessionSpec(), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -367,7 +385,41 @@ final class SshCommand {
             }
             client.group().shutdownGracefully();
             return 255;
+        } finally {
+            if (proxy != null) {
+                // As ssh at exit (it sends SIGHUP): the proxy command ends with the connection.
+                proxy.destroy();
+            }
         }
+    }
+
+    /**
+     * Starts ProxyCommand as ssh does: {@code exec COMMAND} run by the user's shell ({@code $SHELL}, else /bin/sh),
+     * with %h %p %r %n %% expanded; its standard error is ours, its standard input and output carry the connection.
+     */
+    private Process startProxyCommand(SshOptions o) throws IOException {
+        String command = "exec " + o.proxyCommandLine();
+        String shell = System.getenv("SHELL");
+        SshLog.debug1("Executing proxy command: " + command);
+        return new ProcessBuilder(shell == null || shell.isEmpty() ? "/bin/sh" : shell, "-c", command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** {@code -W}: copies stdin and stdout through a direct-tcpip channel until it closes; 255 if it cannot open. */
+    private int stdioForward(SshOptions o, SshConnection connection, SshClient client, Thread bye) {
+        Future<Void> forwarding = StdioForward.open(connection, o.stdioForwardHost, o.stdioForwardPort,
+                new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out))
+                .awaitUninterruptibly();
+        int status = 0;
+        if (!forwarding.isSuccess()) {
+            SshLog.error(describe(o.user, o.host, o.port, false, forwarding.cause()));
+            status = 255;
+        }
+        Runtime.getRuntime().removeShutdownHook(bye);
+        TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION, "disconnected by user")
+                .awaitUninterruptibly(1000);
+        client.group().shutdownGracefully();
+        return status;
     }
 
     /** ssh's "Timeout, server HOST not responding." when ServerAliveCountMax keepalives went unanswered. */
@@ -617,7 +669,12 @@ final class SshCommand {
         }
     }
 
-    private static String describe(String user, String host, int port, Throwable cause) {
+    /**
+     * ssh's message for a connection that failed; {@code proxied} when it ran over a ProxyCommand, whose peer ssh
+     * calls "UNKNOWN port 65535" (it has no socket address).
+     */
+    private static String describe(String user, String host, int port, boolean proxied, Throwable cause) {
+        String peer = proxied ? "UNKNOWN port 65535" : host + " port " + port;
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
             return user + "@" + host + ": " + c.getMessage();
@@ -633,13 +690,15 @@ final class SshCommand {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
-                return "Received disconnect from " + host + " port " + port + ":" + closed.reason().code() + ": "
-                        + closed.message();
+                return "Received disconnect from " + peer + ":" + closed.reason().code() + ": " + closed.message();
             }
             if (closed != null) {
                 return "ssh: " + closed.message();
             }
-            return "Connection closed by " + host + " port " + port;
+            if (SshClient.KEX_IDENTIFICATION_CLOSED.equals(c.getMessage())) {
+                return c.getMessage() + "\nConnection closed by " + peer;
+            }
+            return "Connection closed by " + peer;
         }
         if (c instanceof UnknownHostException) {
             return "ssh: Could not resolve hostname " + host + ": Name or service not known";
@@ -723,6 +782,9 @@ final class SshCommand {
         boolean streamLocalBindUnlink;
         String proxyJump;
         String proxyCommand;
+        /** {@code -W}: the host and port that stdin and stdout are forwarded to, or null. */
+        String stdioForwardHost;
+        int stdioForwardPort;
         boolean jumpOption;
         boolean noCommand;
         String command = "";
@@ -800,6 +862,7 @@ final class SshCommand {
                     proxyJump = opt.argument();
                     seen.add("proxyjump");
                 }
+                case "W" -> stdioForward(opt.argument());
                 case "c" -> set("Ciphers", opt.argument());
                 case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
@@ -821,6 +884,34 @@ final class SshCommand {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
+        }
+
+        /**
+         * {@code -W host:port}: stdin and stdout become a direct-tcpip channel to it, as ssh's; like ssh it implies no
+         * session and no other forwards, and failure to open the channel ends the command.
+         */
+        private void stdioForward(String spec) {
+            if (stdioForwardHost != null) {
+                throw new IllegalArgumentException("stdio forward already specified");
+            }
+            String host;
+            String port;
+            if (spec.startsWith("[") && spec.indexOf("]:") > 0) {
+                host = spec.substring(1, spec.indexOf("]:"));
+                port = spec.substring(spec.indexOf("]:") + 2);
+            } else if (spec.indexOf(':') > 0 && spec.indexOf(':') == spec.lastIndexOf(':')) {
+                host = spec.substring(0, spec.indexOf(':'));
+                port = spec.substring(spec.indexOf(':') + 1);
+            } else {
+                throw new IllegalArgumentException("Bad stdio forwarding specification '" + spec + "'");
+            }
+            if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("Bad stdio forwarding specification '" + spec + "'");
+            }
+            stdioForwardHost = host;
+            stdioForwardPort = Integer.parseInt(port);
+            letter("requesttty", () -> requestTty = "no");
+            letter("exitonforwardfailure", () -> exitOnForwardFailure = true);
         }
 
         void destination(String d) {
@@ -851,8 +942,11 @@ final class SshCommand {
                 throw new IllegalArgumentException((keyword.equals("include") ? "Include" : "Host")
                         + " directive not supported as a command-line option");
             }
-            set(keyword, SshConfigFile.split(o.substring(cut + 1).trim(), "command-line", 0), "command-line", 0,
-                    true);
+            String rest = o.substring(cut + 1).trim();
+            if (rest.startsWith("=")) {
+                rest = rest.substring(1).trim();
+            }
+            set(keyword, SshConfigFile.restOfLine(keyword, rest, "command-line", 0), "command-line", 0, true);
         }
 
         private void set(String keyword, String value) {
@@ -1239,6 +1333,29 @@ final class SshCommand {
                     throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
                             + "\npercent_expand: failed");
                 }
+            }
+            return b.toString();
+        }
+
+        /** ProxyCommand with ssh's tokens for it expanded: %h %p %r %n and %%. */
+        String proxyCommandLine() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < proxyCommand.length(); i++) {
+                char c = proxyCommand.charAt(i);
+                if (c != '%') {
+                    b.append(c);
+                    continue;
+                }
+                char t = i + 1 < proxyCommand.length() ? proxyCommand.charAt(++i) : 0;
+                b.append(switch (t) {
+                    case '%' -> "%";
+                    case 'h' -> host;
+                    case 'p' -> Integer.toString(port);
+                    case 'r' -> user;
+                    case 'n' -> originalHost;
+                    default -> throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
+                            + "\npercent_expand: failed");
+                });
             }
             return b.toString();
         }

@@ -87,7 +87,7 @@ final class SshConfigFile {
         if (i < s.length() && s.charAt(i) == '=') {
             i++;
         }
-        List<String> args = split(s.substring(i), where, n);
+        List<String> args = restOfLine(keyword, s.substring(i), where, n);
         switch (keyword) {
             case "host" -> {
                 return canMatch && hostMatches(args, where, n);
@@ -104,6 +104,17 @@ final class SshConfigFile {
                 return active;
             }
         }
+    }
+
+    /**
+     * The arguments of a line: words as ssh's argv_split makes them, except for ProxyCommand, whose value is the rest
+     * of the line as written (ssh's parse_command), quotes and all, for the shell to read.
+     */
+    static List<String> restOfLine(String keyword, String rest, String where, int n) {
+        if (keyword.equals("proxycommand") && !rest.isBlank()) {
+            return List.of(rest.strip());
+        }
+        return split(rest, where, n);
     }
 
     private boolean hostMatches(List<String> patterns, String where, int n) {

@@ -18,7 +18,9 @@ import dev.sluice.connection.message.GlobalRequest;
 import dev.sluice.connection.message.OpenFailureReason;
 import dev.sluice.connection.message.RequestFailure;
 import dev.sluice.connection.message.RequestSuccess;
+import dev.sluice.transport.Role;
 import dev.sluice.transport.SshException;
+import dev.sluice.transport.TransportSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -277,10 +279,17 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
         if (m.wantReply()) {
             peerGlobalRequests.add(request);
         }
+        // OpenSSH's line, named after its client or server function.
+        if (log.isDebugEnabled()) {
+            TransportSession session = TransportSession.of(ctx.channel());
+            log.debug("{}_input_global_request: rtype {} want_reply {}",
+                    session != null && session.role() == Role.CLIENT ? "client" : "server", m.requestName(),
+                    m.wantReply() ? 1 : 0);
+        }
         GlobalRequestHandler handler = globalHandlers.get(m.requestName());
         if (handler == null) {
             // Like OpenSSH, refuse what we do not serve (keepalive@openssh.com included): it only wants an answer.
-            log.debug("global request {} (want reply {}) refused", m.requestName(), m.wantReply());
+            log.trace("global request {} refused", m.requestName());
             request.fail();
             return;
         }

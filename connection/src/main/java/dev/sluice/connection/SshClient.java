@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SshClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshClient.class);
+    /** ssh's message when the server closes the connection before sending its version line. */
+    public static final String KEX_IDENTIFICATION_CLOSED =
+            "kex_exchange_identification: Connection closed by remote host";
     private final EventLoopGroup group;
     private final boolean ownsGroup;
 
@@ -178,6 +181,34 @@ public final class SshClient implements AutoCloseable {
     }
 
     /**
+     * Runs a connection over two streams instead of a socket, as ssh does over a ProxyCommand's standard output and
+     * input: the target's host and port name the server for host key checking and messages only. The streams are
+     * read and written on threads of their own and closed when the connection ends; the caller owns whatever
+     * produces them (the process). Fails as {@link #connect(Target)} does, or with an
+     * {@link SshDisconnectedException} when the streams end first.
+     */
+    public Future<SshConnection> connect(Target target, java.io.InputStream in, java.io.OutputStream out) {
+        io.netty.channel.EventLoop loop = group.next();
+        Promise<SshConnection> result = loop.newPromise();
+        StreamChannel channel = new StreamChannel(in, out, target.host(), target.port());
+        channel.pipeline().addLast(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                initPipeline(ch, target, result);
+            }
+        });
+        loop.register(channel).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.startReading();
+            } else {
+                result.tryFailure(f.cause());
+            }
+        });
+        failWhenClosedBeforeLogin(channel, target, result, channel.newSucceededFuture());
+        return result;
+    }
+
+    /**
      * Fails {@code result} with the transport's reason (or "Connection closed by HOST port PORT") when {@code ch}
      * closes before the login completed, provided {@code established} succeeded: otherwise its own failure says why.
      */
@@ -188,9 +219,12 @@ public final class SshClient implements AutoCloseable {
             if (result.isDone() || !established.isSuccess()) {
                 return;
             }
-            TransportClosed closed = TransportSession.of(ch).closed().orElse(null);
-            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
-                    : "Connection closed by " + target.host() + " port " + target.port(), closed));
+            TransportSession session = TransportSession.of(ch);
+            TransportClosed closed = session.closed().orElse(null);
+            // OpenSSH's words when the peer went away before its version line.
+            String why = session.peerVersion() == null ? KEX_IDENTIFICATION_CLOSED
+                    : "Connection closed by " + target.host() + " port " + target.port();
+            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message() : why, closed));
         });
     }
 
