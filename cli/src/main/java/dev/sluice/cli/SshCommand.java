@@ -1024,7 +1024,8 @@ final class SshCommand {
                 }
                 case "proxycommand" -> {
                     String v = String.join(" ", a.atLeastOne());
-                    if (store && !seen.contains("proxyjump")) {
+                    // As ssh 9.2: a jump host obtained first wins; "ProxyJump none" does not stop a ProxyCommand.
+                    if (store && jumps.isEmpty()) {
                         proxyCommand = v.equalsIgnoreCase("none") ? null : v;
                     }
                 }
