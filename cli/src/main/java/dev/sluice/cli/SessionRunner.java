@@ -5,6 +5,9 @@ import dev.sluice.connection.session.ClientSession;
 import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.connection.session.PtyRequest;
 import dev.sluice.connection.session.SessionConfig;
+import dev.sluice.connection.SshChannel;
+import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.TransportPipeline;
 import dev.sluice.transport.TransportSession;
 import io.netty.util.concurrent.Future;
 import java.io.FileDescriptor;
@@ -19,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
@@ -46,9 +50,11 @@ final class SessionRunner {
      * @param sendEnv SendEnv patterns of local variables to send
      * @param setEnv SetEnv variables to send
      * @param quiet {@code -q}: no informational messages
+     * @param escapeChar EscapeChar ({@code -e}), a byte value, or -1 for none; active only with a pty, as in ssh
+     * @param logOnStderr whether the log goes to standard error (not to an {@code -E} file), which {@code ~v} reports
      */
     record Spec(String command, boolean subsystem, String requestTty, boolean nullStdin, List<String> sendEnv,
-            Map<String, String> setEnv, boolean quiet) {
+            Map<String, String> setEnv, boolean quiet, int escapeChar, boolean logOnStderr) {
     }
 
     private final PrintStream err;
@@ -79,6 +85,11 @@ final class SessionRunner {
             tty = false;
         }
         InputStream stdin = spec.nullStdin() ? null : new FileInputStream(FileDescriptor.in);
+        AtomicReference<ClientSession> opened = new AtomicReference<>();
+        if (stdin != null && tty && spec.escapeChar() >= 0) {
+            stdin = new EscapeFilter(stdin, spec.escapeChar(), stderr, spec.logOnStderr(),
+                    escapeActions(connection, opened));
+        }
         Future<ClientSession> opening = ClientSession.open(connection, stdin, new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err)).awaitUninterruptibly();
         if (!opening.isSuccess()) {
@@ -86,6 +97,7 @@ final class SessionRunner {
             return 255;
         }
         ClientSession session = opening.getNow();
+        opened.set(session);
         log.debug("Entering interactive session.");
         Terminal terminal = null;
         Attributes saved = null;
@@ -153,6 +165,40 @@ final class SessionRunner {
                 }
             }
         }
+    }
+
+    /** What the escape commands do to this connection and its session. */
+    private static EscapeFilter.Actions escapeActions(SshConnection connection, AtomicReference<ClientSession> session) {
+        return new EscapeFilter.Actions() {
+            @Override
+            public void disconnect() {
+                TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
+                        "disconnected by user");
+            }
+
+            @Override
+            public void sendBreak() {
+                // RFC 4335: break-length in milliseconds, as ssh sends it.
+                byte[] length = {0, 0, 0x03, (byte) 0xe8};
+                session.get().channel().sendRequest("break", false, length);
+            }
+
+            @Override
+            public void rekey() {
+                TransportSession.of(connection.parent()).requestRekey();
+            }
+
+            @Override
+            public String openChannels() {
+                StringBuilder b = new StringBuilder("The following connections are open:\r\n");
+                for (SshChannel c : connection.openChannels().syncUninterruptibly().getNow()) {
+                    b.append("  #").append(c.localId()).append(' ')
+                            .append(c.type().equals("session") ? "client-session" : c.type())
+                            .append(" (").append(c.type()).append(" r").append(c.remoteId()).append(")\r\n");
+                }
+                return b.toString();
+            }
+        };
     }
 
     /** ssh's closing VERBOSE lines: the packet bytes each way and their rate over the session. */

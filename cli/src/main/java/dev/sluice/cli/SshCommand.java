@@ -105,7 +105,7 @@ final class SshCommand {
         String logFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46CGgNnsTtqvE:F:p:l:i:L:R:D:J:o:c:m:W:", List.of(), args);
+            Getopt opts = new Getopt("46CGgNnsTtqvE:F:e:p:l:i:L:R:D:J:o:c:m:W:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
                     case "E" -> logFile = opt.argument();
@@ -362,7 +362,7 @@ final class SshCommand {
                 return 255;
             }
             if (!o.noCommand) {
-                int status = new SessionRunner(err, stderr).run(connection, o.sessionSpec(), o.host);
+                int status = new SessionRunner(err, stderr).run(connection, o.sessionSpec(err == stderr), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -735,7 +735,7 @@ final class SshCommand {
                 "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
                 "canonicalizemaxdots", "canonicalizepermittedcnames", "casignaturealgorithms", "checkhostip",
                 "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
-                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardagent",
+                "enablesshkeysign", "fingerprinthash", "forkafterauthentication", "forwardagent",
                 "forwardx11", "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
                 "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
                 "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
@@ -782,6 +782,8 @@ final class SshCommand {
         boolean streamLocalBindUnlink;
         String proxyJump;
         String proxyCommand;
+        /** EscapeChar / {@code -e}: a byte value, or -1 for none. */
+        int escapeChar = '~';
         /** {@code -W}: the host and port that stdin and stdout are forwarded to, or null. */
         String stdioForwardHost;
         int stdioForwardPort;
@@ -863,6 +865,14 @@ final class SshCommand {
                     seen.add("proxyjump");
                 }
                 case "W" -> stdioForward(opt.argument());
+                case "e" -> {
+                    try {
+                        int c = EscapeFilter.parse(opt.argument());
+                        letter("escapechar", () -> escapeChar = c);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("Bad escape character '" + opt.argument() + "'.", e);
+                    }
+                }
                 case "c" -> set("Ciphers", opt.argument());
                 case "m" -> set("MACs", opt.argument());
                 case "o" -> option(opt.argument());
@@ -1243,6 +1253,18 @@ final class SshCommand {
                         setEnv.putAll(v);
                     }
                 }
+                case "escapechar" -> {
+                    String v = a.one();
+                    int c;
+                    try {
+                        c = EscapeFilter.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(where + " line " + line + ": Bad escape character.", e);
+                    }
+                    if (store) {
+                        escapeChar = c;
+                    }
+                }
                 case "ignoreunknown" -> {
                     String v = a.one();
                     if (store) {
@@ -1268,9 +1290,9 @@ final class SshCommand {
             return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
         }
 
-        SessionRunner.Spec sessionSpec() {
+        SessionRunner.Spec sessionSpec(boolean logOnStderr) {
             return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
-                    logLevel.equalsIgnoreCase("QUIET"));
+                    logLevel.equalsIgnoreCase("QUIET"), escapeChar, logOnStderr);
         }
 
         /** The authentication settings; BatchMode means nobody is asked anything. */

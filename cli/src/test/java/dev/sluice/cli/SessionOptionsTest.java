@@ -22,24 +22,24 @@ class SessionOptionsTest {
 
     @Test
     void ttyLettersShouldMapToRequestTtyAsSshDoes() {
-        assertThat(ssh().sessionSpec().requestTty()).isEqualTo("auto");
-        assertThat(ssh("t").sessionSpec().requestTty()).isEqualTo("yes");
-        assertThat(ssh("t", "t").sessionSpec().requestTty()).isEqualTo("force");
-        assertThat(ssh("T").sessionSpec().requestTty()).isEqualTo("no");
-        assertThat(ssh("oRequestTTY=force").sessionSpec().requestTty()).isEqualTo("force");
+        assertThat(ssh().sessionSpec(true).requestTty()).isEqualTo("auto");
+        assertThat(ssh("t").sessionSpec(true).requestTty()).isEqualTo("yes");
+        assertThat(ssh("t", "t").sessionSpec(true).requestTty()).isEqualTo("force");
+        assertThat(ssh("T").sessionSpec(true).requestTty()).isEqualTo("no");
+        assertThat(ssh("oRequestTTY=force").sessionSpec(true).requestTty()).isEqualTo("force");
     }
 
     @Test
     void nullStdinAndSubsystemLettersShouldBeKept() {
-        SessionRunner.Spec spec = ssh("n", "s").sessionSpec();
+        SessionRunner.Spec spec = ssh("n", "s").sessionSpec(true);
         assertThat(spec.nullStdin()).isTrue();
         assertThat(spec.subsystem()).isTrue();
-        assertThat(ssh("q").sessionSpec().quiet()).isTrue();
+        assertThat(ssh("q").sessionSpec(true).quiet()).isTrue();
     }
 
     @Test
     void setEnvShouldKeepTheFirstValueAndSendEnvCollectPatterns() {
-        SessionRunner.Spec spec = ssh("oSetEnv=A=1 B=two", "oSetEnv=A=3", "oSendEnv=LC_* LANG").sessionSpec();
+        SessionRunner.Spec spec = ssh("oSetEnv=A=1 B=two", "oSetEnv=A=3", "oSendEnv=LC_* LANG").sessionSpec(true);
         assertThat(spec.setEnv()).containsExactly(Map.entry("A", "1"), Map.entry("B", "two"));
         assertThat(spec.sendEnv()).containsExactly("LC_*", "LANG");
         assertThatThrownBy(() -> ssh("oSetEnv=novalue")).hasMessage("command-line line 0: Invalid SetEnv.");

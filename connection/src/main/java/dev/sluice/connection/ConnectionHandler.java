@@ -36,6 +36,7 @@ import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -482,6 +483,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
                 c.assign(id);
                 c.sendOpen(data);
             }, p);
+            return p;
+        }
+
+        @Override
+        public Future<List<SshChannel>> openChannels() {
+            Promise<List<SshChannel>> p = ctx.executor().newPromise();
+            onLoop(() -> p.trySuccess(List.copyOf(table.snapshot())), p);
             return p;
         }
 
