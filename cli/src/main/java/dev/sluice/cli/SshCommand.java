@@ -69,13 +69,17 @@ import java.util.Map;
  * messages on standard error, exit status 255 on connection, host key or authentication failure; {@code -G} prints
  * the resolved configuration ({@link ConfigDump}). With a command, a
  * subsystem ({@code -s}) or neither (a shell), it runs a session ({@link SessionRunner}) and exits with the remote
- * command's status; {@code -N} runs none.
+ * command's status; {@code -N} runs none. Log lines and errors go through {@link SshLog} (LogLevel, {@code -v},
+ * {@code -q}, {@code -E}); ProxyCommand runs the transport over a process's stdin and stdout, {@code -W} makes this
+ * process's stdin and stdout a direct-tcpip channel, and a pty session gets the escape character
+ * ({@link EscapeFilter}).
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46CGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
-            + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
-            + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
-            + "           [-p port] destination [command [argument ...]]";
+    private static final String USAGE = "usage: sluice ssh [-46CGgNnsTtqv] [-c cipher_spec] [-D [bind_address:]port]\n"
+            + "           [-E log_file] [-e escape_char] [-F configfile] [-i identity_file]\n"
+            + "           [-J destination] [-L [bind_address:]port:host:hostport] [-l login_name] [-m mac_spec]\n"
+            + "           [-o option] [-p port] [-R [bind_address:]port:host:hostport] [-W host:port]\n"
+            + "           destination [command [argument ...]]";
 
     private final PrintStream out;
     /** Where ssh's log lines and error messages go: standard error, or the {@code -E} file. */
