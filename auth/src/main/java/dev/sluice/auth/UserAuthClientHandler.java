@@ -277,7 +277,9 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
                 }
                 SshPublicKey key = offeredKey.publicKey();
                 String algorithm = signatureAlgorithm(key, serverSigAlgs);
-                LOG.debug("Offering public key: {}", identity(offeredKey));
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("Offering public key: {}", identity(offeredKey));
+                }
                 awaiting = Awaiting.PK_OK;
                 send(ctx, method, new PublicKeyRequest(algorithm, key.blob(), null).encode());
                 return true;
@@ -326,7 +328,9 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
             throw SshException.disconnect(PROTOCOL_ERROR, "server replied with a different key");
         }
         String algorithm = ok.algorithm();
-        LOG.debug("Server accepts key: {}", identity(key));
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Server accepts key: {}", identity(key));
+        }
         byte[] signed = PublicKeyRequest.signedData(session.sessionId(), user, CONNECTION_SERVICE, algorithm, blob);
         ask(ctx, () -> signOrNull(key, algorithm, signed), signature -> {
             if (signature == null) {

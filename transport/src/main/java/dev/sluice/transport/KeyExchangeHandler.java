@@ -257,7 +257,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (peer.firstKexPacketFollows() && !guessedRight(peer, local)) {
             ignoreNextKexPacket = true;
         }
-        logNegotiated(negotiated, client);
+        if (LOG.isDebugEnabled()) {
+            logNegotiated(negotiated, client);
+        }
         method = KexMethods.byName(negotiated.kex()).orElseThrow();
         if (client) {
             party = method.client(new Context(ctx));
@@ -327,7 +329,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     /** The client's checks of RFC 4253 section 8: the key's type, its signature of H, and whether we trust it. */
     private void checkServer(KexOutcome outcome) {
         SshPublicKey serverKey = PublicKeys.fromBlob(outcome.hostKeyBlob());
-        LOG.debug("Server host key: {} {}", serverKey.keyType(), serverKey.fingerprint());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Server host key: {} {}", serverKey.keyType(), serverKey.fingerprint());
+        }
         if (!serverKey.supportsSignatureAlgorithm(negotiated.hostKey())) {
             throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s",
                     serverKey.keyType(), negotiated.hostKey());
