@@ -17,6 +17,7 @@ import dev.sluice.transport.KeyExchangeCompleted;
 import dev.sluice.transport.SshException;
 import dev.sluice.transport.TransportSession;
 import dev.sluice.transport.key.OpenSshCertificate;
+import dev.sluice.transport.key.PublicKeys;
 import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import dev.sluice.transport.message.ExtInfo;
@@ -28,16 +29,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * The client side of RFC 4252, as ssh runs it: after the first key exchange, requests the {@code ssh-userauth}
@@ -54,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserAuthClientHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UserAuthClientHandler.class);
+    /** ssh's VERBOSE level, between INFO and DEBUG1, for logs that tell it apart. */
+    private static final Marker VERBOSE = MarkerFactory.getMarker("VERBOSE");
     static final String USERAUTH_SERVICE = "ssh-userauth";
     static final String CONNECTION_SERVICE = "ssh-connection";
     static final String NONE = "none";
@@ -79,6 +87,8 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
     private int kbdAttempts;
     private boolean infoRequestSeen;
     private String lastMethod = NONE;
+    /** The method last named in a "Next authentication method" line. */
+    private String announcedMethod;
 
     /**
      * @param identities the keys to offer, in order (files and agent keys alike)
@@ -121,6 +131,9 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof KeyExchangeCompleted && ((KeyExchangeCompleted) evt).initial()) {
+            if (LOG.isDebugEnabled()) {
+                allIdentities.forEach(k -> LOG.debug("Will attempt key: {}", identity(k)));
+            }
             // The none probe follows the service request without waiting for SERVICE_ACCEPT: servers handle
             // messages in order, so this saves a round trip of every login.
             ctx.write(new ServiceRequest(USERAUTH_SERVICE).toPayload(ctx.alloc()));
@@ -146,11 +159,16 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
                 case TransportMessages.SERVICE_ACCEPT -> {
                     expect(Awaiting.SERVICE, id);
                     ServiceAccept.decode(r);
+                    LOG.debug("SSH2_MSG_SERVICE_ACCEPT received");
                     awaiting = Awaiting.NONE;
                 }
                 case TransportMessages.EXT_INFO -> {
-                    String algs = ExtInfo.decode(r).text("server-sig-algs");
-                    LOG.debug("server-sig-algs: <{}>", algs);
+                    ExtInfo info = ExtInfo.decode(r);
+                    LOG.debug("SSH2_MSG_EXT_INFO received");
+                    for (Map.Entry<String, byte[]> e : info.extensions().entrySet()) {
+                        LOG.debug("kex_input_ext_info: {}=<{}>", e.getKey(), info.text(e.getKey()));
+                    }
+                    String algs = info.text("server-sig-algs");
                     serverSigAlgs = algs == null || algs.isEmpty() ? List.of() : List.of(algs.split(","));
                 }
                 case UserAuthMessages.BANNER -> bannerSink.accept(UserAuthBanner.decode(r).message());
@@ -159,8 +177,7 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
                     if (awaiting == Awaiting.SERVICE || awaiting == Awaiting.LOCAL || awaiting == Awaiting.DONE) {
                         throw unexpected(id);
                     }
-                    LOG.debug("Authenticated to {} ([{}]:{}) using \"{}\".", session.peerHost(), session.peerHost(),
-                            session.peerPort(), lastMethod);
+                    logAuthenticated(ctx.channel().remoteAddress());
                     awaiting = Awaiting.DONE;
                     ctx.pipeline().remove(this);
                     result.trySuccess(null);
@@ -171,6 +188,22 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
         } finally {
             payload.release();
         }
+    }
+
+    /** ssh's line: the address connected to, or "via proxy" when the transport is no TCP socket of ours. */
+    private void logAuthenticated(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress a && a.getAddress() != null) {
+            LOG.info(VERBOSE, "Authenticated to {} ([{}]:{}) using \"{}\".", session.peerHost(),
+                    a.getAddress().getHostAddress(), a.getPort(), lastMethod);
+        } else {
+            LOG.info(VERBOSE, "Authenticated to {} (via proxy) using \"{}\".", session.peerHost(), lastMethod);
+        }
+    }
+
+    /** An identity as ssh's format_identity shows it: its comment (ssh: the file name), type and fingerprint. */
+    static String identity(SshKeyPair key) {
+        SshPublicKey pub = key.publicKey();
+        return key.comment() + " " + PublicKeys.displayName(pub.keyType()) + " " + pub.fingerprint();
     }
 
     private void methodSpecific(ChannelHandlerContext ctx, SshReader r) {
@@ -216,7 +249,14 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
         List<String> preferred = config.preferredAuthentications();
         for (; preferredIndex < preferred.size(); preferredIndex++) {
             String method = preferred.get(preferredIndex);
-            if (serverMethods.contains(method) && config.enabled(method) && start(ctx, method)) {
+            if (!serverMethods.contains(method) || !config.enabled(method)) {
+                continue;
+            }
+            if (!method.equals(announcedMethod)) {
+                announcedMethod = method;
+                LOG.debug("Next authentication method: {}", method);
+            }
+            if (start(ctx, method)) {
                 lastMethod = method;
                 return;
             }
@@ -239,7 +279,9 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
                 }
                 SshPublicKey key = offeredKey.publicKey();
                 String algorithm = signatureAlgorithm(key, serverSigAlgs);
-                LOG.debug("Offering public key: {} {} {}", algorithm, key.fingerprint(), offeredKey.comment());
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("Offering public key: {}", identity(offeredKey));
+                }
                 awaiting = Awaiting.PK_OK;
                 send(ctx, method, new PublicKeyRequest(algorithm, key.blob(), null).encode());
                 return true;
@@ -288,7 +330,9 @@ public final class UserAuthClientHandler extends ChannelDuplexHandler {
             throw SshException.disconnect(PROTOCOL_ERROR, "server replied with a different key");
         }
         String algorithm = ok.algorithm();
-        LOG.debug("Server accepts key: {} {}", algorithm, key.publicKey().fingerprint());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Server accepts key: {}", identity(key));
+        }
         byte[] signed = PublicKeyRequest.signedData(session.sessionId(), user, CONNECTION_SERVICE, algorithm, blob);
         ask(ctx, () -> signOrNull(key, algorithm, signed), signature -> {
             if (signature == null) {

@@ -62,7 +62,8 @@ final class ConfigDump {
         line(out, "kexalgorithms", String.join(",", SshCommand.kexAlgorithms(o.kexAlgorithms)));
         line(out, "casignaturealgorithms", String.join(",",
                 SshCommand.caSignatureAlgorithms(o.caSignatureAlgorithms)));
-        line(out, "loglevel", o.logLevelSet() ? o.logLevel : "INFO");
+        // ssh -G names QUIET (-q) SILENT, as its log_level_name does.
+        line(out, "loglevel", !o.logLevelSet() ? "INFO" : o.logLevel.equals("QUIET") ? "SILENT" : o.logLevel);
         line(out, "macs", String.join(",", o.macs == null ? Macs.defaultNames()
                 : AlgorithmList.apply(Macs.defaultNames(), SshCommand.supportedMacs(), o.macs, "MAC")));
         line(out, "pubkeyacceptedalgorithms", String.join(",", o.pubkeyAcceptedAlgorithms == null

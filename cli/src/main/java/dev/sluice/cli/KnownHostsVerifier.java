@@ -76,6 +76,8 @@ final class KnownHostsVerifier implements HostKeyVerifier {
             }
             switch (r.status()) {
                 case MATCH:
+                    SshLog.debug1("Host '" + name + "' is known and matches the " + type + " host key.");
+                    SshLog.debug1("Found key in " + r.file() + ":" + r.line());
                     return null;
                 case REVOKED:
                     err.println(AT);
@@ -195,7 +197,9 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     private String remember(String host, int port, String name, String type, SshPublicKey key) {
         try {
             KnownHosts.append(files.get(0), host, port, key);
-            err.println("Warning: Permanently added '" + name + "' (" + type + ") to the list of known hosts.");
+            if (SshLog.enabled(SshLog.Level.INFO)) {
+                err.println("Warning: Permanently added '" + name + "' (" + type + ") to the list of known hosts.");
+            }
         } catch (IOException e) {
             err.println("Failed to add the host to the list of known hosts (" + files.get(0) + ").");
         }

@@ -21,6 +21,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("ssh")) {
+            // ssh's log format for the library's messages too; before any logger exists.
+            CliLogProvider.select();
+        }
         System.exit(run(args, System.out, System.err));
     }
 

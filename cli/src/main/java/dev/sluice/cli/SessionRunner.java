@@ -6,6 +6,10 @@ import dev.sluice.connection.session.ExitStatus;
 import dev.sluice.connection.session.PtyRequest;
 import dev.sluice.connection.session.SessionConfig;
 import dev.sluice.forwarding.AgentForwarding;
+import dev.sluice.connection.SshChannel;
+import dev.sluice.transport.DisconnectReason;
+import dev.sluice.transport.TransportPipeline;
+import dev.sluice.transport.TransportSession;
 import io.netty.util.concurrent.Future;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -17,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
@@ -46,19 +52,28 @@ final class SessionRunner {
      * @param setEnv SetEnv variables to send
      * @param quiet {@code -q}: no informational messages
      * @param forwardAgent {@code -A}: the agent socket to forward to the session, or null
+     * @param escapeChar EscapeChar ({@code -e}), a byte value, or -1 for none; active only with a pty, as in ssh
+     * @param logOnStderr whether the log goes to standard error (not to an {@code -E} file), which {@code ~v} reports
      */
     record Spec(String command, boolean subsystem, String requestTty, boolean nullStdin, List<String> sendEnv,
-            Map<String, String> setEnv, boolean quiet, Path forwardAgent) {
+            Map<String, String> setEnv, boolean quiet, Path forwardAgent, int escapeChar, boolean logOnStderr) {
     }
 
     private final PrintStream err;
+    private final PrintStream stderr;
 
-    SessionRunner(PrintStream err) {
+    /**
+     * @param err where log lines and errors go (standard error, or the -E file)
+     * @param stderr standard error itself, for "Connection to HOST closed.", which ssh writes there even with -E
+     */
+    SessionRunner(PrintStream err, PrintStream stderr) {
         this.err = err;
+        this.stderr = stderr;
     }
 
     /** Runs the session to its end and returns ssh's exit status for it. */
     int run(SshConnection connection, Spec spec, String host) {
+        long begun = System.nanoTime();
         boolean stdinTty = isTerminal(0);
         boolean tty = switch (spec.requestTty()) {
             case "force", "yes" -> true;
@@ -72,6 +87,11 @@ final class SessionRunner {
             tty = false;
         }
         InputStream stdin = spec.nullStdin() ? null : new FileInputStream(FileDescriptor.in);
+        AtomicReference<ClientSession> opened = new AtomicReference<>();
+        if (stdin != null && tty && spec.escapeChar() >= 0) {
+            stdin = new EscapeFilter(stdin, spec.escapeChar(), stderr, spec.logOnStderr(),
+                    escapeActions(connection, opened));
+        }
         Future<ClientSession> opening = ClientSession.open(connection, stdin, new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err)).awaitUninterruptibly();
         if (!opening.isSuccess()) {
@@ -79,6 +99,8 @@ final class SessionRunner {
             return 255;
         }
         ClientSession session = opening.getNow();
+        opened.set(session);
+        log.debug("Entering interactive session.");
         if (spec.forwardAgent() != null) {
             // ssh asks before the pty, the environment and the command.
             log.debug("Requesting authentication agent forwarding.");
@@ -126,9 +148,11 @@ final class SessionRunner {
                 terminal.setAttributes(saved);
                 saved = null;
             }
-            if (tty && !spec.quiet()) {
-                err.println("Connection to " + host + " closed.");
+            if (tty && SshLog.enabled(SshLog.Level.INFO)) {
+                stderr.print("Connection to " + host + " closed.\r\n");
+                stderr.flush();
             }
+            logTransferred(connection, begun);
             if (!exit.isSuccess()) {
                 log.debug("Exit status -1");
                 return 255;
@@ -148,6 +172,55 @@ final class SessionRunner {
                 }
             }
         }
+    }
+
+    /** What the escape commands do to this connection and its session. */
+    private static EscapeFilter.Actions escapeActions(SshConnection connection, AtomicReference<ClientSession> session) {
+        return new EscapeFilter.Actions() {
+            @Override
+            public void disconnect() {
+                TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
+                        "disconnected by user");
+            }
+
+            @Override
+            public void sendBreak() {
+                // RFC 4335: break-length in milliseconds, as ssh sends it.
+                byte[] length = {0, 0, 0x03, (byte) 0xe8};
+                session.get().channel().sendRequest("break", false, length);
+            }
+
+            @Override
+            public void rekey() {
+                TransportSession.of(connection.parent()).requestRekey();
+            }
+
+            @Override
+            public String openChannels() {
+                StringBuilder b = new StringBuilder("The following connections are open:\r\n");
+                for (SshChannel c : connection.openChannels().syncUninterruptibly().getNow()) {
+                    b.append("  #").append(c.localId()).append(' ')
+                            .append(c.type().equals("session") ? "client-session" : c.type())
+                            .append(" (").append(c.type()).append(" r").append(c.remoteId()).append(")\r\n");
+                }
+                return b.toString();
+            }
+        };
+    }
+
+    /** ssh's closing VERBOSE lines: the packet bytes each way and their rate over the session. */
+    static void logTransferred(SshConnection connection, long startedNanos) {
+        if (!SshLog.enabled(SshLog.Level.VERBOSE)) {
+            return;
+        }
+        TransportSession transport = TransportSession.of(connection.parent());
+        double seconds = Math.max(1e-9, (System.nanoTime() - startedNanos) / 1e9);
+        long sent = transport.bytesSent();
+        long received = transport.bytesReceived();
+        SshLog.verbose(String.format(Locale.ROOT, "Transferred: sent %d, received %d bytes, in %.1f seconds", sent,
+                received, seconds));
+        SshLog.verbose(String.format(Locale.ROOT, "Bytes per second: sent %.1f, received %.1f", sent / seconds,
+                received / seconds));
     }
 
     /**

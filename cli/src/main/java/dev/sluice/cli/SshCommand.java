@@ -10,6 +10,7 @@ import dev.sluice.connection.SshClient;
 import dev.sluice.connection.SshConnection;
 import dev.sluice.connection.NettyTransports;
 import dev.sluice.connection.SshDisconnectedException;
+import dev.sluice.connection.session.StdioForward;
 import dev.sluice.forwarding.DynamicForward;
 import dev.sluice.forwarding.DynamicPortForwarder;
 import dev.sluice.forwarding.LocalForward;
@@ -33,6 +34,9 @@ import dev.sluice.transport.key.SshKeyPair;
 import dev.sluice.transport.key.SshPublicKey;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.concurrent.Future;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -43,6 +47,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,16 +70,23 @@ import java.util.Map;
  * messages on standard error, exit status 255 on connection, host key or authentication failure; {@code -G} prints
  * the resolved configuration ({@link ConfigDump}). With a command, a
  * subsystem ({@code -s}) or neither (a shell), it runs a session ({@link SessionRunner}) and exits with the remote
- * command's status; {@code -N} runs none.
+ * command's status; {@code -N} runs none. Log lines and errors go through {@link SshLog} (LogLevel, {@code -v},
+ * {@code -q}, {@code -E}); ProxyCommand runs the transport over a process's stdin and stdout, {@code -W} makes this
+ * process's stdin and stdout a direct-tcpip channel, and a pty session gets the escape character
+ * ({@link EscapeFilter}).
  */
 final class SshCommand {
-    private static final String USAGE = "usage: sluice ssh [-46AaCGgNnsTtqv] [-c cipher_spec] [-F configfile] [-i identity_file]\n"
-            + "           [-D [bind_address:]port] [-J destination] [-L [bind_address:]port:host:hostport]\n"
-            + "           [-l login_name] [-m mac_spec] [-o option] [-R [bind_address:]port:host:hostport]\n"
-            + "           [-p port] destination [command [argument ...]]";
+    private static final String USAGE = "usage: sluice ssh [-46AaCGgNnsTtqv] [-c cipher_spec] [-D [bind_address:]port]\n"
+            + "           [-E log_file] [-e escape_char] [-F configfile] [-i identity_file]\n"
+            + "           [-J destination] [-L [bind_address:]port:host:hostport] [-l login_name] [-m mac_spec]\n"
+            + "           [-o option] [-p port] [-R [bind_address:]port:host:hostport] [-W host:port]\n"
+            + "           destination [command [argument ...]]";
 
     private final PrintStream out;
-    private final PrintStream err;
+    /** Where ssh's log lines and error messages go: standard error, or the {@code -E} file. */
+    private PrintStream err;
+    /** Standard error itself, for what ssh writes there even with {@code -E} (the server's banner). */
+    private final PrintStream stderr;
     /** The agent connection while authenticating, if there is an agent; it lives as long as the command. */
     private SshAgent agent;
 
@@ -88,21 +100,32 @@ final class SshCommand {
     SshCommand(PrintStream out, PrintStream err, Path systemConfig) {
         this.out = out;
         this.err = err;
+        this.stderr = err;
         this.systemConfig = systemConfig;
     }
 
     int run(String[] args) {
         SshOptions o = new SshOptions();
         String configFile = null;
+        String logFile = null;
         boolean dump = false;
         try {
-            Getopt opts = new Getopt("46AaCGgNnsTtqvF:p:l:i:L:R:D:J:o:c:m:", List.of(), args);
+            Getopt opts = new Getopt("46AaCGgNnsTtqvE:F:e:p:l:i:L:R:D:J:o:c:m:W:", List.of(), args);
             for (Getopt.Option opt : opts.options()) {
                 switch (opt.name()) {
+                    case "E" -> logFile = opt.argument();
                     case "F" -> configFile = opt.argument();
                     case "G" -> dump = true;
                     default -> o.apply(opt);
                 }
+            }
+            if (logFile != null && !openLogFile(logFile)) {
+                return 1;
+            }
+            // As ssh: the command line's LogLevel applies while the config files are read.
+            configureLog(o);
+            if (o.verbosity > 0) {
+                SshLog.info(TransportConfig.DEFAULT_SOFTWARE_VERSION + ", Java " + Runtime.version());
             }
             if (opts.operands().isEmpty()) {
                 throw new Getopt.UsageException("missing destination");
@@ -141,12 +164,43 @@ final class SshCommand {
             err.println(USAGE);
             return 255;
         }
-        if (o.proxyCommand != null) {
-            err.println("sluice ssh: ProxyCommand is not supported; use ProxyJump");
-            return 255;
-        }
-        Logging.configure(o.logLevel);
+        configureLog(o);
         return connectAndForward(o);
+    }
+
+    /**
+     * {@code -E}: log lines and errors are appended to {@code file} instead of standard error, as ssh's; a new file is
+     * readable by its owner only (ssh creates it 0600). ssh exits with status 1 when it cannot open the file.
+     */
+    private boolean openLogFile(String file) {
+        try {
+            Path path = Path.of(file);
+            if (!Files.exists(path)) {
+                try {
+                    Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // Someone else made it meanwhile: append to theirs, as O_APPEND|O_CREAT would.
+                }
+            }
+            err = new PrintStream(new java.io.FileOutputStream(file, true), true, StandardCharsets.UTF_8);
+            return true;
+        } catch (NoSuchFileException e) {
+            err.println("Couldn't open logfile " + file + ": No such file or directory");
+            return false;
+        } catch (IOException e) {
+            // FileOutputStream says "FILE (reason)"; ssh says the reason alone, as strerror gives it.
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            int open = why.lastIndexOf(" (");
+            err.println("Couldn't open logfile " + file + ": "
+                    + (open >= 0 && why.endsWith(")") ? why.substring(open + 2, why.length() - 1) : why));
+            return false;
+        }
+    }
+
+    /** LogLevel as set so far; until it is given, ssh's INFO for the command's own messages. */
+    private void configureLog(SshOptions o) {
+        SshLog.configure(o.logLevelSet() ? SshLog.Level.parse(o.logLevel) : SshLog.Level.INFO, o.logLevelSet(), err);
     }
 
     /**
@@ -233,11 +287,16 @@ final class SshCommand {
                                 o.host, o.port));
         SshClient.Target target = SshClient.Target.of(o.host, o.port, o.user, identities)
                 .withTransport(transport)
-                .withBannerSink(err::print)
+                .withBannerSink(banner -> {
+                    if (SshLog.enabled(SshLog.Level.INFO)) {
+                        stderr.print(banner);
+                    }
+                })
                 .withConnectTimeoutMillis(o.connectTimeoutSeconds * 1000)
                 .withAuth(o.authConfig(err))
                 .withConnection(ConnectionConfig.DEFAULT.withKeepAlive(
                         Duration.ofSeconds(o.serverAliveIntervalSeconds), o.serverAliveCountMax));
+        Process proxy = null;
         try (SshClient client = new SshClient(NettyTransports.newEventLoopGroup(1, "sluice"))) {
             SshConnection connection;
             // Jump hosts (-J): each next connection runs inside a direct-tcpip channel of the one before, with the
@@ -251,16 +310,30 @@ final class SshCommand {
                 Future<SshConnection> hopping = (via == null ? client.connect(hop) : client.connect(hop, via))
                         .awaitUninterruptibly();
                 if (!hopping.isSuccess()) {
-                    err.println(describe(jump.user(), jump.host(), jump.port(), hopping.cause()));
+                    SshLog.error(describe(jump.user(), jump.host(), jump.port(), false, hopping.cause()));
                     client.group().shutdownGracefully();
                     return 255;
                 }
                 via = hopping.getNow();
             }
-            Future<SshConnection> connecting = (via == null ? client.connect(target) : client.connect(target, via))
-                    .awaitUninterruptibly();
+            Future<SshConnection> connecting;
+            if (o.proxyCommand != null) {
+                try {
+                    proxy = startProxyCommand(o);
+                } catch (IllegalArgumentException | IOException e) {
+                    SshLog.error(e.getMessage());
+                    client.group().shutdownGracefully();
+                    return 255;
+                }
+                connecting = client.connect(target, proxy.getInputStream(), proxy.getOutputStream())
+                        .awaitUninterruptibly();
+            } else {
+                connecting = (via == null ? client.connect(target) : client.connect(target, via))
+                        .awaitUninterruptibly();
+            }
             // ConnectionAttempts: as ssh, only a TCP connection that could not be made is tried again, a second apart.
-            for (int attempt = 1; attempt < o.connectionAttempts && via == null && !connecting.isSuccess()
+            for (int attempt = 1; attempt < o.connectionAttempts && via == null && proxy == null
+                    && !connecting.isSuccess()
                     && (connecting.cause() instanceof ConnectException
                             || connecting.cause() instanceof ConnectTimeoutException); attempt++) {
                 try {
@@ -273,7 +346,7 @@ final class SshCommand {
             }
             if (!connecting.isSuccess()) {
                 closeAgent();
-                err.println(describe(o.user, o.host, o.port, connecting.cause()));
+                SshLog.error(describe(o.user, o.host, o.port, proxy != null, connecting.cause()));
                 client.group().shutdownGracefully();
                 return 255;
             }
@@ -288,13 +361,17 @@ final class SshCommand {
                 }
             }, "sluice-ssh-exit");
             Runtime.getRuntime().addShutdownHook(bye);
+            if (o.stdioForwardHost != null) {
+                return stdioForward(o, connection, client, bye);
+            }
             if (!startForwards(o, connection, verifier)) {
                 connection.close().awaitUninterruptibly();
                 client.group().shutdownGracefully();
                 return 255;
             }
             if (!o.noCommand) {
-                int status = new SessionRunner(err).run(connection, o.sessionSpec(o.agentToForward()), o.host);
+                int status = new SessionRunner(err, stderr).run(connection, o.sessionSpec(o.agentToForward(),
+                        err == stderr), o.host);
                 printKeepAliveTimeout(o, connection);
                 Runtime.getRuntime().removeShutdownHook(bye);
                 TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION,
@@ -317,7 +394,41 @@ final class SshCommand {
             }
             client.group().shutdownGracefully();
             return 255;
+        } finally {
+            if (proxy != null) {
+                // As ssh at exit (it sends SIGHUP): the proxy command ends with the connection.
+                proxy.destroy();
+            }
         }
+    }
+
+    /**
+     * Starts ProxyCommand as ssh does: {@code exec COMMAND} run by the user's shell ({@code $SHELL}, else /bin/sh),
+     * with %h %p %r %n %% expanded; its standard error is ours, its standard input and output carry the connection.
+     */
+    private Process startProxyCommand(SshOptions o) throws IOException {
+        String command = "exec " + o.proxyCommandLine();
+        String shell = System.getenv("SHELL");
+        SshLog.debug1("Executing proxy command: " + command);
+        return new ProcessBuilder(shell == null || shell.isEmpty() ? "/bin/sh" : shell, "-c", command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** {@code -W}: copies stdin and stdout through a direct-tcpip channel until it closes; 255 if it cannot open. */
+    private int stdioForward(SshOptions o, SshConnection connection, SshClient client, Thread bye) {
+        Future<Void> forwarding = StdioForward.open(connection, o.stdioForwardHost, o.stdioForwardPort,
+                new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out))
+                .awaitUninterruptibly();
+        int status = 0;
+        if (!forwarding.isSuccess()) {
+            SshLog.error(describe(o.user, o.host, o.port, false, forwarding.cause()));
+            status = 255;
+        }
+        Runtime.getRuntime().removeShutdownHook(bye);
+        TransportPipeline.disconnect(connection.parent(), DisconnectReason.BY_APPLICATION, "disconnected by user")
+                .awaitUninterruptibly(1000);
+        client.group().shutdownGracefully();
+        return status;
     }
 
     /** ssh's "Timeout, server HOST not responding." when ServerAliveCountMax keepalives went unanswered. */
@@ -338,6 +449,10 @@ final class SshCommand {
         // otherwise only a connection whose -L all failed reports that, and it stays up for the rest.
         int ok = 0;
         for (LocalForward spec : o.forwards) {
+            SshLog.debug1("Local connections to " + (spec.bindPath() != null ? spec.bindPath()
+                    : spec.bindAddress() != null ? spec.bindAddress() : o.gatewayPorts ? "*" : "LOCALHOST") + ":"
+                    + spec.bindPort() + " forwarded to remote address "
+                    + (spec.connectPath() != null ? spec.connectPath() : spec.host()) + ":" + spec.hostPort());
             if (spec.bindPath() != null) {
                 Future<?> listening = new LocalPortForwarder(connection, spec, o.gatewayPorts,
                         o.streamLocalBindMask, o.streamLocalBindUnlink).startPath().awaitUninterruptibly();
@@ -580,7 +695,12 @@ final class SshCommand {
         }
     }
 
-    private static String describe(String user, String host, int port, Throwable cause) {
+    /**
+     * ssh's message for a connection that failed; {@code proxied} when it ran over a ProxyCommand, whose peer ssh
+     * calls "UNKNOWN port 65535" (it has no socket address).
+     */
+    private static String describe(String user, String host, int port, boolean proxied, Throwable cause) {
+        String peer = proxied ? "UNKNOWN port 65535" : host + " port " + port;
         Throwable c = cause;
         if (c instanceof AuthenticationException) {
             return user + "@" + host + ": " + c.getMessage();
@@ -596,13 +716,15 @@ final class SshCommand {
                 return closed.message();
             }
             if (closed != null && !closed.local()) {
-                return "Received disconnect from " + host + " port " + port + ":" + closed.reason().code() + ": "
-                        + closed.message();
+                return "Received disconnect from " + peer + ":" + closed.reason().code() + ": " + closed.message();
             }
             if (closed != null) {
                 return "ssh: " + closed.message();
             }
-            return "Connection closed by " + host + " port " + port;
+            if (SshClient.KEX_IDENTIFICATION_CLOSED.equals(c.getMessage())) {
+                return c.getMessage() + "\nConnection closed by " + peer;
+            }
+            return "Connection closed by " + peer;
         }
         if (c instanceof UnknownHostException) {
             return "ssh: Could not resolve hostname " + host + ": Name or service not known";
@@ -639,7 +761,7 @@ final class SshCommand {
                 "bindinterface", "canonicaldomains", "canonicalizefallbacklocal", "canonicalizehostname",
                 "canonicalizemaxdots", "canonicalizepermittedcnames", "checkhostip",
                 "clearallforwardings", "controlmaster", "controlpath", "controlpersist", "enableescapecommandline",
-                "enablesshkeysign", "escapechar", "fingerprinthash", "forkafterauthentication", "forwardx11",
+                "enablesshkeysign", "fingerprinthash", "forkafterauthentication", "forwardx11",
                 "forwardx11timeout", "forwardx11trusted", "globalknownhostsfile",
                 "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange", "gssapiclientidentity",
                 "gssapiserveridentity", "gssapitrustdns", "gssapirenewalforcesrekey", "gssapikexalgorithms",
@@ -688,6 +810,11 @@ final class SshCommand {
         PermitList permitRemoteOpen = PermitList.ANY;
         String proxyJump;
         String proxyCommand;
+        /** EscapeChar / {@code -e}: a byte value, or -1 for none. */
+        int escapeChar = '~';
+        /** {@code -W}: the host and port that stdin and stdout are forwarded to, or null. */
+        String stdioForwardHost;
+        int stdioForwardPort;
         boolean jumpOption;
         boolean noCommand;
         String command = "";
@@ -755,7 +882,8 @@ final class SshCommand {
                 case "C" -> letter("compression", () -> compression = true);
                 case "g" -> letter("gatewayports", () -> gatewayPorts = true);
                 case "q" -> letter("loglevel", () -> logLevel = "QUIET");
-                case "v" -> letter("loglevel", () -> logLevel = ++verbosity == 1 ? "DEBUG" : "DEBUG2");
+                case "v" -> letter("loglevel", () -> logLevel = ++verbosity == 1 ? "DEBUG"
+                        : verbosity == 2 ? "DEBUG2" : "DEBUG3");
                 case "p" -> set("Port", opt.argument());
                 case "l" -> set("User", opt.argument());
                 case "i" -> set("IdentityFile", opt.argument());
@@ -772,6 +900,15 @@ final class SshCommand {
                     jumps = Jump.parseList(opt.argument(), "Invalid -J argument");
                     proxyJump = opt.argument();
                     seen.add("proxyjump");
+                }
+                case "W" -> stdioForward(opt.argument());
+                case "e" -> {
+                    try {
+                        int c = EscapeFilter.parse(opt.argument());
+                        letter("escapechar", () -> escapeChar = c);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("Bad escape character '" + opt.argument() + "'.", e);
+                    }
                 }
                 case "c" -> set("Ciphers", opt.argument());
                 case "m" -> set("MACs", opt.argument());
@@ -794,6 +931,34 @@ final class SshCommand {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + " line " + line + ": " + e.getMessage(), e);
             }
+        }
+
+        /**
+         * {@code -W host:port}: stdin and stdout become a direct-tcpip channel to it, as ssh's; like ssh it implies no
+         * session and no other forwards, and failure to open the channel ends the command.
+         */
+        private void stdioForward(String spec) {
+            if (stdioForwardHost != null) {
+                throw new IllegalArgumentException("stdio forward already specified");
+            }
+            String host;
+            String port;
+            if (spec.startsWith("[") && spec.indexOf("]:") > 0) {
+                host = spec.substring(1, spec.indexOf("]:"));
+                port = spec.substring(spec.indexOf("]:") + 2);
+            } else if (spec.indexOf(':') > 0 && spec.indexOf(':') == spec.lastIndexOf(':')) {
+                host = spec.substring(0, spec.indexOf(':'));
+                port = spec.substring(spec.indexOf(':') + 1);
+            } else {
+                throw new IllegalArgumentException("Bad stdio forwarding specification '" + spec + "'");
+            }
+            if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("Bad stdio forwarding specification '" + spec + "'");
+            }
+            stdioForwardHost = host;
+            stdioForwardPort = Integer.parseInt(port);
+            letter("requesttty", () -> requestTty = "no");
+            letter("exitonforwardfailure", () -> exitOnForwardFailure = true);
         }
 
         void destination(String d) {
@@ -824,8 +989,11 @@ final class SshCommand {
                 throw new IllegalArgumentException((keyword.equals("include") ? "Include" : "Host")
                         + " directive not supported as a command-line option");
             }
-            set(keyword, SshConfigFile.split(o.substring(cut + 1).trim(), "command-line", 0), "command-line", 0,
-                    true);
+            String rest = o.substring(cut + 1).trim();
+            if (rest.startsWith("=")) {
+                rest = rest.substring(1).trim();
+            }
+            set(keyword, SshConfigFile.restOfLine(keyword, rest, "command-line", 0), "command-line", 0, true);
         }
 
         private void set(String keyword, String value) {
@@ -903,7 +1071,8 @@ final class SshCommand {
                 }
                 case "proxycommand" -> {
                     String v = String.join(" ", a.atLeastOne());
-                    if (store && !seen.contains("proxyjump")) {
+                    // As ssh 9.2: a jump host obtained first wins; "ProxyJump none" does not stop a ProxyCommand.
+                    if (store && jumps.isEmpty()) {
                         proxyCommand = v.equalsIgnoreCase("none") ? null : v;
                     }
                 }
@@ -998,7 +1167,9 @@ final class SshCommand {
                     String v = a.choice("QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2",
                             "DEBUG3");
                     if (store) {
-                        logLevel = v.toUpperCase(Locale.ROOT);
+                        // ssh's name for DEBUG1 is DEBUG (ssh -G prints it so).
+                        SshLog.Level parsed = SshLog.Level.parse(v);
+                        logLevel = parsed == SshLog.Level.DEBUG1 ? "DEBUG" : parsed.name();
                     }
                 }
                 case "connecttimeout" -> {
@@ -1150,6 +1321,18 @@ final class SshCommand {
                         setEnv.putAll(v);
                     }
                 }
+                case "escapechar" -> {
+                    String v = a.one();
+                    int c;
+                    try {
+                        c = EscapeFilter.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(where + " line " + line + ": Bad escape character.", e);
+                    }
+                    if (store) {
+                        escapeChar = c;
+                    }
+                }
                 case "ignoreunknown" -> {
                     String v = a.one();
                     if (store) {
@@ -1175,9 +1358,9 @@ final class SshCommand {
             return !logLevel.equalsIgnoreCase("QUIET") && !logLevel.equalsIgnoreCase("FATAL");
         }
 
-        SessionRunner.Spec sessionSpec(Path agentToForward) {
+        SessionRunner.Spec sessionSpec(Path agentToForward, boolean logOnStderr) {
             return new SessionRunner.Spec(command, subsystem, requestTty, nullStdin, sendEnv, setEnv,
-                    logLevel.equalsIgnoreCase("QUIET"), agentToForward);
+                    logLevel.equalsIgnoreCase("QUIET"), agentToForward, escapeChar, logOnStderr);
         }
 
         /**
@@ -1284,6 +1467,29 @@ final class SshCommand {
                     throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
                             + "\npercent_expand: failed");
                 }
+            }
+            return b.toString();
+        }
+
+        /** ProxyCommand with ssh's tokens for it expanded: %h %p %r %n and %%. */
+        String proxyCommandLine() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < proxyCommand.length(); i++) {
+                char c = proxyCommand.charAt(i);
+                if (c != '%') {
+                    b.append(c);
+                    continue;
+                }
+                char t = i + 1 < proxyCommand.length() ? proxyCommand.charAt(++i) : 0;
+                b.append(switch (t) {
+                    case '%' -> "%";
+                    case 'h' -> host;
+                    case 'p' -> Integer.toString(port);
+                    case 'r' -> user;
+                    case 'n' -> originalHost;
+                    default -> throw new IllegalArgumentException("vdollar_percent_expand: unknown key %" + t
+                            + "\npercent_expand: failed");
+                });
             }
             return b.toString();
         }

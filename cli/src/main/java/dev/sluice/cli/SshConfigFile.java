@@ -50,6 +50,7 @@ final class SshConfigFile {
     }
 
     private void readFile(Path file, boolean userConfig, boolean canMatch, int depth) throws IOException {
+        SshLog.debug1("Reading configuration data " + file);
         boolean active = canMatch;
         int n = 0;
         for (String line : Files.readAllLines(file)) {
@@ -86,7 +87,7 @@ final class SshConfigFile {
         if (i < s.length() && s.charAt(i) == '=') {
             i++;
         }
-        List<String> args = split(s.substring(i), where, n);
+        List<String> args = restOfLine(keyword, s.substring(i), where, n);
         switch (keyword) {
             case "host" -> {
                 return canMatch && hostMatches(args, where, n);
@@ -105,23 +106,39 @@ final class SshConfigFile {
         }
     }
 
+    /**
+     * The arguments of a line: words as ssh's argv_split makes them, except for ProxyCommand, whose value is the rest
+     * of the line as written (ssh's parse_command), quotes and all, for the shell to read.
+     */
+    static List<String> restOfLine(String keyword, String rest, String where, int n) {
+        if (keyword.equals("proxycommand") && !rest.isBlank()) {
+            return List.of(rest.strip());
+        }
+        return split(rest, where, n);
+    }
+
     private boolean hostMatches(List<String> patterns, String where, int n) {
         if (patterns.isEmpty()) {
             throw new IllegalArgumentException(where + " line " + n + ": no argument after keyword \"host\"");
         }
-        boolean matched = false;
+        String first = null;
         for (String p : patterns) {
             boolean negated = p.startsWith("!");
             // ssh matches Host lines against the name as given, and on the final pass against the resolved host.
             String name = finalPass ? options.matchHost(true) : options.originalHost();
             if (Patterns.matches(name, negated ? p.substring(1) : p)) {
                 if (negated) {
+                    SshLog.debug1(where + " line " + n + ": Skipping Host block because of negated match for "
+                            + p.substring(1));
                     return false;
                 }
-                matched = true;
+                first = first == null ? p : first;
             }
         }
-        return matched;
+        if (first != null) {
+            SshLog.debug1(where + " line " + n + ": Applying options for " + first);
+        }
+        return first != null;
     }
 
     /** ssh's match_cfg_line for 9.2: all, canonical, final, exec, host, originalhost, user, localuser. */
@@ -226,7 +243,11 @@ final class SshConfigFile {
             if (!p.isAbsolute()) {
                 p = (userConfig ? SshCommand.SshOptions.home().resolve(".ssh") : Path.of("/etc/ssh")).resolve(p);
             }
-            for (Path file : glob(p)) {
+            List<Path> files = glob(p);
+            if (files.isEmpty()) {
+                SshLog.debug1(where + " line " + n + ": include " + p + " matched no files");
+            }
+            for (Path file : files) {
                 if (Files.isRegularFile(file)) {
                     // An included file starts as active as the line that included it; its own Host and Match lines
                     // cannot switch on what the including block switched off.

@@ -104,7 +104,8 @@ class CommandsTest {
             assertThat(run("ssh", "-N", "-o", "ConnectionAttempts=3", "-p", String.valueOf(port), "-o",
                     "BatchMode=yes", "127.0.0.1")).isEqualTo(255);
             long elapsed = System.nanoTime() - start;
-            assertThat(err()).isEqualTo("ssh: connect to host 127.0.0.1 port " + port + ": Connection refused\n");
+            // A log line, ended by CR LF as ssh's log.c ends it.
+            assertThat(err()).isEqualTo("ssh: connect to host 127.0.0.1 port " + port + ": Connection refused\r\n");
             assertThat(elapsed).as("two pauses of a second").isGreaterThanOrEqualTo(2_000_000_000L);
         }
     }

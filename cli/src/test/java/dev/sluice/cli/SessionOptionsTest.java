@@ -22,24 +22,25 @@ class SessionOptionsTest {
 
     @Test
     void ttyLettersShouldMapToRequestTtyAsSshDoes() {
-        assertThat(ssh().sessionSpec(null).requestTty()).isEqualTo("auto");
-        assertThat(ssh("t").sessionSpec(null).requestTty()).isEqualTo("yes");
-        assertThat(ssh("t", "t").sessionSpec(null).requestTty()).isEqualTo("force");
-        assertThat(ssh("T").sessionSpec(null).requestTty()).isEqualTo("no");
-        assertThat(ssh("oRequestTTY=force").sessionSpec(null).requestTty()).isEqualTo("force");
+        assertThat(ssh().sessionSpec(null, true).requestTty()).isEqualTo("auto");
+        assertThat(ssh("t").sessionSpec(null, true).requestTty()).isEqualTo("yes");
+        assertThat(ssh("t", "t").sessionSpec(null, true).requestTty()).isEqualTo("force");
+        assertThat(ssh("T").sessionSpec(null, true).requestTty()).isEqualTo("no");
+        assertThat(ssh("oRequestTTY=force").sessionSpec(null, true).requestTty()).isEqualTo("force");
     }
 
     @Test
     void nullStdinAndSubsystemLettersShouldBeKept() {
-        SessionRunner.Spec spec = ssh("n", "s").sessionSpec(null);
+        SessionRunner.Spec spec = ssh("n", "s").sessionSpec(null, true);
         assertThat(spec.nullStdin()).isTrue();
         assertThat(spec.subsystem()).isTrue();
-        assertThat(ssh("q").sessionSpec(null).quiet()).isTrue();
+        assertThat(ssh("q").sessionSpec(null, true).quiet()).isTrue();
     }
 
     @Test
     void setEnvShouldKeepTheFirstValueAndSendEnvCollectPatterns() {
-        SessionRunner.Spec spec = ssh("oSetEnv=A=1 B=two", "oSetEnv=A=3", "oSendEnv=LC_* LANG").sessionSpec(null);
+        SessionRunner.Spec spec = ssh("oSetEnv=A=1 B=two", "oSetEnv=A=3", "oSendEnv=LC_* LANG")
+                .sessionSpec(null, true);
         assertThat(spec.setEnv()).containsExactly(Map.entry("A", "1"), Map.entry("B", "two"));
         assertThat(spec.sendEnv()).containsExactly("LC_*", "LANG");
         assertThatThrownBy(() -> ssh("oSetEnv=novalue")).hasMessage("command-line line 0: Invalid SetEnv.");

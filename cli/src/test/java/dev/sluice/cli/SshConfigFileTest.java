@@ -291,6 +291,21 @@ class SshConfigFileTest {
     }
 
     @Test
+    void logLevelShouldBeNamedAsSshGNamesIt() {
+        assertThat(run(List.of("-q", "h")).out).contains("loglevel SILENT\n");
+        assertThat(run(List.of("-v", "h")).out).contains("loglevel DEBUG\n");
+        assertThat(run(List.of("-vvv", "h")).out).contains("loglevel DEBUG3\n");
+        assertThat(run(List.of("-o", "LogLevel=debug1", "h")).out).contains("loglevel DEBUG\n");
+        assertThat(run(List.of("h")).out).contains("loglevel INFO\n");
+    }
+
+    @Test
+    void proxyCommandShouldKeepTheRestOfTheLineAsWritten() throws IOException {
+        Files.writeString(home.resolve(".ssh/config"), "Host h\n  ProxyCommand sh -c 'nc \"%h\" %p'  # as is\n");
+        assertThat(run(List.of("h")).out).contains("proxycommand sh -c 'nc \"%h\" %p'  # as is\n");
+    }
+
+    @Test
     void splitShouldFollowArgvSplit() {
         assertThat(SshConfigFile.split("a \"b c\" 'd e' f\\ g h\\\"i # comment", "f", 1))
                 .containsExactly("a", "b c", "d e", "f g", "h\"i");

@@ -18,7 +18,9 @@ import dev.sluice.connection.message.GlobalRequest;
 import dev.sluice.connection.message.OpenFailureReason;
 import dev.sluice.connection.message.RequestFailure;
 import dev.sluice.connection.message.RequestSuccess;
+import dev.sluice.transport.Role;
 import dev.sluice.transport.SshException;
+import dev.sluice.transport.TransportSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -34,6 +36,7 @@ import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -301,10 +304,17 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
         if (m.wantReply()) {
             peerGlobalRequests.add(request);
         }
+        // OpenSSH's line, named after its client or server function.
+        if (log.isDebugEnabled()) {
+            TransportSession session = TransportSession.of(ctx.channel());
+            log.debug("{}_input_global_request: rtype {} want_reply {}",
+                    session != null && session.role() == Role.CLIENT ? "client" : "server", m.requestName(),
+                    m.wantReply() ? 1 : 0);
+        }
         GlobalRequestHandler handler = globalHandlers.get(m.requestName());
         if (handler == null) {
             // Like OpenSSH, refuse what we do not serve (keepalive@openssh.com included): it only wants an answer.
-            log.debug("global request {} (want reply {}) refused", m.requestName(), m.wantReply());
+            log.trace("global request {} refused", m.requestName());
             request.fail();
             return;
         }
@@ -503,6 +513,13 @@ public final class ConnectionHandler extends ChannelDuplexHandler {
                 c.assign(id);
                 c.sendOpen(data);
             }, p);
+            return p;
+        }
+
+        @Override
+        public Future<List<SshChannel>> openChannels() {
+            Promise<List<SshChannel>> p = ctx.executor().newPromise();
+            onLoop(() -> p.trySuccess(List.copyOf(table.snapshot())), p);
             return p;
         }
 

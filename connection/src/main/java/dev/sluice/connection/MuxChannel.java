@@ -98,6 +98,9 @@ final class MuxChannel implements SshChannel, ChannelOpenRequest {
     }
 
     void sendOpen(byte[] typeSpecificData) {
+        // OpenSSH's line; its name in brackets for a session is "client-session", for the others the type.
+        log.debug("channel {}: new {} [{}] (inactive timeout: 0)", localId, type,
+                type.equals("session") ? "client-session" : type);
         mux.send(new ChannelOpen(type, localId, (int) local.max(), mux.config.maxPacket(), typeSpecificData));
     }
 

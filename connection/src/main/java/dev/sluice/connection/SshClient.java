@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.HashMap;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SshClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SshClient.class);
+    /** ssh's message when the server closes the connection before sending its version line. */
+    public static final String KEX_IDENTIFICATION_CLOSED =
+            "kex_exchange_identification: Connection closed by remote host";
     private final EventLoopGroup group;
     private final boolean ownsGroup;
 
@@ -116,6 +120,13 @@ public final class SshClient implements AutoCloseable {
     public Future<SshConnection> connect(Target target) {
         io.netty.channel.EventLoop loop = group.next();
         Promise<SshConnection> result = loop.newPromise();
+        // Resolved here so that the log can name the address, as ssh does; a name that does not resolve is left
+        // to the connect, which fails with the resolver's exception.
+        InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
+        if (!address.isUnresolved()) {
+            LOG.debug("Connecting to {} [{}] port {}.", target.host(), address.getAddress().getHostAddress(),
+                    target.port());
+        }
         ChannelFuture connect = NettyTransports.bootstrap(loop)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, NettyTransports.SSH_WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, target.connectTimeoutMillis() > 0
@@ -126,10 +137,14 @@ public final class SshClient implements AutoCloseable {
                         initPipeline(ch, target, result);
                     }
                 })
-                .connect(target.host(), target.port());
+                .connect(address.isUnresolved() ? InetSocketAddress.createUnresolved(target.host(), target.port())
+                        : address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.tryFailure(f.cause());
+            } else {
+                LOG.debug("Connection established.");
+                LOG.debug("Authenticating to {}:{} as '{}'", target.host(), target.port(), target.user());
             }
         });
         // A connect that failed reports its own cause ("Connection refused"): epoll may close the socket first.
@@ -169,6 +184,34 @@ public final class SshClient implements AutoCloseable {
     }
 
     /**
+     * Runs a connection over two streams instead of a socket, as ssh does over a ProxyCommand's standard output and
+     * input: the target's host and port name the server for host key checking and messages only. The streams are
+     * read and written on threads of their own and closed when the connection ends; the caller owns whatever
+     * produces them (the process). Fails as {@link #connect(Target)} does, or with an
+     * {@link SshDisconnectedException} when the streams end first.
+     */
+    public Future<SshConnection> connect(Target target, java.io.InputStream in, java.io.OutputStream out) {
+        io.netty.channel.EventLoop loop = group.next();
+        Promise<SshConnection> result = loop.newPromise();
+        StreamChannel channel = new StreamChannel(in, out, target.host(), target.port());
+        channel.pipeline().addLast(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                initPipeline(ch, target, result);
+            }
+        });
+        loop.register(channel).addListener(f -> {
+            if (f.isSuccess()) {
+                channel.startReading();
+            } else {
+                result.tryFailure(f.cause());
+            }
+        });
+        failWhenClosedBeforeLogin(channel, target, result, channel.newSucceededFuture());
+        return result;
+    }
+
+    /**
      * Fails {@code result} with the transport's reason (or "Connection closed by HOST port PORT") when {@code ch}
      * closes before the login completed, provided {@code established} succeeded: otherwise its own failure says why.
      */
@@ -179,9 +222,12 @@ public final class SshClient implements AutoCloseable {
             if (result.isDone() || !established.isSuccess()) {
                 return;
             }
-            TransportClosed closed = TransportSession.of(ch).closed().orElse(null);
-            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message()
-                    : "Connection closed by " + target.host() + " port " + target.port(), closed));
+            TransportSession session = TransportSession.of(ch);
+            TransportClosed closed = session.closed().orElse(null);
+            // OpenSSH's words when the peer went away before its version line.
+            String why = session.peerVersion() == null ? KEX_IDENTIFICATION_CLOSED
+                    : "Connection closed by " + target.host() + " port " + target.port();
+            result.tryFailure(new SshDisconnectedException(closed != null ? closed.message() : why, closed));
         });
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +37,9 @@ public interface SshConnection {
      * empty on REQUEST_FAILURE; without, it completes empty once written.
      */
     Future<Optional<byte[]>> sendGlobalRequest(String requestName, boolean wantReply, byte[] requestData);
+
+    /** The channels open now (or opening), by local id, for ssh's {@code ~#} listing. */
+    Future<List<SshChannel>> openChannels();
 
     /**
      * The user name this connection authenticated as: on a server the client's, on a client ours. Null before

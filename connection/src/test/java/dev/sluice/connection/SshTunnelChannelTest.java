@@ -232,6 +232,11 @@ class SshTunnelChannelTest {
         }
 
         @Override
+        public Future<List<SshChannel>> openChannels() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public Future<Optional<byte[]>> sendGlobalRequest(String name, boolean wantReply, byte[] data) {
             throw new UnsupportedOperationException();
         }

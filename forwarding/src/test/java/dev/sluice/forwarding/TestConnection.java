@@ -9,6 +9,7 @@ import dev.sluice.connection.SshConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.Future;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,11 @@ class TestConnection implements SshConnection {
 
     @Override
     public Future<SshChannel> openChannel(String type, byte[] data, ChannelListener listener) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<List<SshChannel>> openChannels() {
         throw new UnsupportedOperationException();
     }
 

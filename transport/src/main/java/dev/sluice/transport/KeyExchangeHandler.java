@@ -239,6 +239,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             throw SshException.disconnect(PROTOCOL_ERROR, "duplicate KEXINIT during key exchange");
         }
         peerKexInit = ByteBufUtil.getBytes(payload);
+        LOG.debug("SSH2_MSG_KEXINIT received");
         KexInit peer = KexInit.decode(SshReader.body(payload));
         if (localKexInit == null) {
             sendKexInit(ctx);
@@ -261,7 +262,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         if (peer.firstKexPacketFollows() && !guessedRight(peer, local)) {
             ignoreNextKexPacket = true;
         }
-        LOG.debug("{}: negotiated {}", ctx.channel().remoteAddress(), negotiated);
+        if (LOG.isDebugEnabled()) {
+            logNegotiated(negotiated, client);
+        }
         method = KexMethods.byName(negotiated.kex()).orElseThrow();
         if (client) {
             party = method.client(new Context(ctx));
@@ -275,6 +278,23 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
         party.start();
         ctx.flush();
+    }
+
+    /** OpenSSH's kex_choose_conf lines: the method, the host key, then each direction, the inbound one first. */
+    private static void logNegotiated(Negotiated n, boolean client) {
+        LOG.debug("kex: algorithm: {}", n.kex());
+        LOG.debug("kex: host key algorithm: {}", n.hostKey());
+        String serverToClient = direction("server->client", n.cipherServerToClient(), n.macServerToClient(),
+                n.compressionServerToClient());
+        String clientToServer = direction("client->server", n.cipherClientToServer(), n.macClientToServer(),
+                n.compressionClientToServer());
+        LOG.debug("{}", client ? serverToClient : clientToServer);
+        LOG.debug("{}", client ? clientToServer : serverToClient);
+    }
+
+    private static String direction(String name, String cipher, String mac, String compression) {
+        return "kex: " + name + " cipher: " + cipher + " MAC: " + (mac.isEmpty() ? "<implicit>" : mac)
+                + " compression: " + compression;
     }
 
     /** RFC 4253 section 7: a guessed first packet counts only if both preferred kex and host key algorithms agree. */
@@ -314,6 +334,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
     /** The client's checks of RFC 4253 section 8: the key's type, its signature of H, and whether we trust it. */
     private void checkServer(KexOutcome outcome) {
         SshPublicKey serverKey = PublicKeys.fromBlob(outcome.hostKeyBlob());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Server host key: {} {}", serverKey.keyType(), serverKey.fingerprint());
+        }
         if (!serverKey.supportsSignatureAlgorithm(negotiated.hostKey())) {
             throw SshException.disconnect(KEY_EXCHANGE_FAILED, "host key type %s, negotiated %s",
                     serverKey.keyType(), negotiated.hostKey());
@@ -339,6 +362,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
             rekeyLimit = limit.bytesFor(sealerBlockSize);
             send(ctx, new NewKeys());
             encoder.newKeys(sealer, strict, SessionKeys.outboundCompression(negotiated, session.role()));
+            LOG.debug("rekey out after {} blocks", rekeyLimit / sealer.blockSize());
+            LOG.debug("SSH2_MSG_NEWKEYS sent");
+            LOG.debug("expecting SSH2_MSG_NEWKEYS");
             newKeysSent = true;
             if (!initialDone && session.role() == Role.SERVER && negotiated.peerWantsExtInfo()) {
                 send(ctx, new ExtInfo(Map.of("server-sig-algs",
@@ -360,6 +386,9 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         }
         decoder.newKeys(pendingOpener, strict,
                 SessionKeys.inboundCompression(negotiated, session.role()));
+        LOG.debug("SSH2_MSG_NEWKEYS received");
+        int block = pendingOpener.blockSize();
+        LOG.debug("rekey in after {} blocks", config.rekeyLimit().bytesFor(block) / block);
         pendingOpener = null;
         newKeysReceived = true;
         maybeFinish(ctx);
@@ -384,7 +413,6 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         exchangeHash = null;
         newKeysSent = false;
         newKeysReceived = false;
-        LOG.debug("{}: key exchange complete: {}", ctx.channel().remoteAddress(), done);
         ctx.fireUserEventTriggered(new KeyExchangeCompleted(done, initial));
     }
 
@@ -453,6 +481,7 @@ final class KeyExchangeHandler extends ChannelDuplexHandler {
         ByteBuf payload = init.toPayload(ctx.alloc());
         localKexInit = ByteBufUtil.getBytes(payload);
         ctx.writeAndFlush(payload);
+        LOG.debug("SSH2_MSG_KEXINIT sent");
     }
 
     private static void send(ChannelHandlerContext ctx, SshMessage message) {

@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving half of the binary packet protocol, RFC 4253 section 6: frames, decrypts and verifies packets and
@@ -31,6 +33,7 @@ import io.netty.handler.codec.DecoderException;
  * buffered, so a peer cannot make us hold more than one maximal packet.
  */
 final class PacketDecoder extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketDecoder.class);
     static final int MAX_PACKET_LENGTH = 256 * 1024;
     /** The most any opener needs to read the length: one cipher block. */
     private static final int MAX_LENGTH_FIELD = 16;
@@ -39,6 +42,8 @@ final class PacketDecoder extends ChannelInboundHandlerAdapter {
     private PacketOpener opener = Ciphers.none().opener(new byte[0], new byte[0]);
     private int sequence;
     private long bytesSinceRekey;
+    /** Every packet byte received on this connection, for ssh's "Transferred:" line. */
+    private long bytesTotal;
     private boolean failed;
     /** The start of the next packet, until it holds {@link PacketOpener#lengthFieldSize()} bytes. */
     private final byte[] head = new byte[MAX_LENGTH_FIELD];
@@ -133,6 +138,7 @@ final class PacketDecoder extends ChannelInboundHandlerAdapter {
             opener.open(sequence, p);
             sequence++;
             bytesSinceRekey += packetTotal;
+            bytesTotal += packetTotal;
             int packetLength = packetTotal - 4 - opener.tagLength();
             int padding = p.getUnsignedByte(4);
             int payloadLength = packetLength - 1 - padding;
@@ -189,8 +195,14 @@ final class PacketDecoder extends ChannelInboundHandlerAdapter {
         opener = next;
         bytesSinceRekey = 0;
         if (resetSequence) {
+            LOG.debug("ssh_packet_read_poll2: resetting read seqnr {}", Integer.toUnsignedLong(sequence));
             sequence = 0;
         }
+    }
+
+    /** Packet bytes received since the connection began. */
+    long bytesTotal() {
+        return bytesTotal;
     }
 
     /** Bytes received under the current keys, for the rekey limit. */

@@ -10,6 +10,8 @@ import dev.sluice.transport.message.DirectPayload;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sending half of the binary packet protocol, RFC 4253 section 6: takes payload buffers or
@@ -22,10 +24,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * with compression on ({@link PacketCompression}) it is compressed first.
  */
 final class PacketEncoder extends ChannelOutboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketEncoder.class);
     private final PacketCompression compression;
     private PacketSealer sealer = Ciphers.none().sealer(new byte[0], new byte[0]);
     private int sequence;
     private long bytesSinceRekey;
+    /** Every packet byte sent on this connection, for ssh's "Transferred:" line. */
+    private long bytesTotal;
 
     /** An encoder that never compresses (for tests of framing and ciphers). */
     PacketEncoder() {
@@ -76,6 +81,7 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             writePadding(packet, padding);
             sealer.seal(sequence++, packet);
             bytesSinceRekey += total;
+            bytesTotal += total;
             compression.sent(id);
         } catch (Throwable t) {
             ReferenceCountUtil.safeRelease(packet);
@@ -129,8 +135,14 @@ final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         sealer = next;
         bytesSinceRekey = 0;
         if (resetSequence) {
+            LOG.debug("ssh_packet_send2_wrapped: resetting send seqnr {}", Integer.toUnsignedLong(sequence));
             sequence = 0;
         }
+    }
+
+    /** Packet bytes sent since the connection began. */
+    long bytesTotal() {
+        return bytesTotal;
     }
 
     /** Bytes sent under the current keys, for the rekey limit. */

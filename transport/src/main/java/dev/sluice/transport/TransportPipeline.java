@@ -28,6 +28,7 @@ public final class TransportPipeline {
         PacketCompression compression = new PacketCompression(role);
         PacketDecoder decoder = new PacketDecoder(compression);
         PacketEncoder encoder = new PacketEncoder(compression);
+        session.countBytes(encoder::bytesTotal, decoder::bytesTotal);
         pipeline.addLast("version", new VersionExchangeHandler(session));
         pipeline.addLast("packet-decoder", decoder);
         pipeline.addLast("packet-encoder", encoder);

@@ -3,6 +3,7 @@ package dev.sluice.transport;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * What the transport layer knows about one connection once it is up: the versions exchanged, the session identifier
@@ -30,6 +31,8 @@ public final class TransportSession {
     private volatile String peerHost;
     private volatile int peerPort;
     private volatile TransportClosed closed;
+    private volatile LongSupplier sentBytes = () -> 0;
+    private volatile LongSupplier receivedBytes = () -> 0;
 
     public TransportSession(Role role, String localVersion) {
         this.role = role;
@@ -39,6 +42,24 @@ public final class TransportSession {
     /** The session of an SSH socket whose pipeline {@link TransportPipeline#install} built, or null. */
     public static TransportSession of(Channel channel) {
         return channel.attr(KEY).get();
+    }
+
+    void countBytes(LongSupplier sent, LongSupplier received) {
+        this.sentBytes = sent;
+        this.receivedBytes = received;
+    }
+
+    /**
+     * The bytes of SSH packets sent so far (after the version line), as ssh's "Transferred: sent N" counts them. Exact
+     * on the event loop or once the connection has closed; from another thread meanwhile, a recent value.
+     */
+    public long bytesSent() {
+        return sentBytes.getAsLong();
+    }
+
+    /** The bytes of SSH packets received so far; as {@link #bytesSent()}. */
+    public long bytesReceived() {
+        return receivedBytes.getAsLong();
     }
 
     void attachTo(Channel channel) {

@@ -49,6 +49,7 @@ final class VersionExchangeHandler extends ByteToMessageDecoder {
     private void sendVersion(ChannelHandlerContext ctx) {
         if (!sent) {
             sent = true;
+            LOG.debug("Local version string {}", session.localVersion());
             ctx.writeAndFlush(Unpooled.copiedBuffer(session.localVersion() + "\r\n", StandardCharsets.US_ASCII));
         }
     }
@@ -91,7 +92,10 @@ final class VersionExchangeHandler extends ByteToMessageDecoder {
             return;
         }
         session.peerVersion(line);
-        LOG.debug("{}: remote software version {}", ctx.channel().remoteAddress(), line);
+        // OpenSSH's words: "SSH-2.0-softwareversion comments" gives protocol 2.0 and the rest.
+        String rest = line.substring(line.indexOf('-', 4) + 1);
+        LOG.debug("Remote protocol version {}, remote software version {}",
+                line.substring(4, line.indexOf('-', 4)), rest);
         ctx.pipeline().remove(this);
     }
 

@@ -120,6 +120,7 @@ public final class ClientSession {
 
     /** Runs {@code command}; on success stdin starts flowing. */
     public Future<Boolean> exec(String command) {
+        log.debug("Sending command: {}", command);
         return start(channel.sendRequest(SessionRequests.EXEC, true, SessionRequests.string(command)));
     }
 
@@ -130,6 +131,7 @@ public final class ClientSession {
 
     /** Starts the subsystem {@code name} (e.g. {@code sftp}). */
     public Future<Boolean> subsystem(String name) {
+        log.debug("Sending subsystem: {}", name);
         return start(channel.sendRequest(SessionRequests.SUBSYSTEM, true, SessionRequests.string(name)));
     }
 
@@ -244,6 +246,8 @@ public final class ClientSession {
 
         @Override
         public boolean onRequest(SshChannel channel, ChannelRequest request) {
+            log.debug("client_input_channel_req: channel {} rtype {} reply {}", channel.localId(),
+                    request.requestType(), request.wantReply() ? 1 : 0);
             try {
                 switch (request.requestType()) {
                     case SessionRequests.EXIT_STATUS:

@@ -12,6 +12,8 @@ import dev.sluice.transport.wire.SshReader;
 import dev.sluice.transport.wire.SshWriter;
 import java.math.BigInteger;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Diffie-Hellman group exchange, RFC 4419 ({@code diffie-hellman-group-exchange-sha256} and the SHA-1 legacy form):
@@ -21,6 +23,7 @@ import java.util.Arrays;
  * client sent, before the server clamps them.
  */
 final class DhGroupExchange implements KexMethod {
+    private static final Logger LOG = LoggerFactory.getLogger(DhGroupExchange.class);
     /** OpenSSH's bounds (dh.h DH_GRP_MIN, DH_GRP_MAX): nothing under 2048 bits, nothing over 8192. */
     static final int GROUP_MIN = 2048;
     static final int GROUP_MAX = 8192;
@@ -98,12 +101,15 @@ final class DhGroupExchange implements KexMethod {
             int n = Math.max(GROUP_MIN, Math.min(GROUP_MAX, context.preferredGroupBits()));
             request = new KexDhGexRequest(GROUP_MIN, n, GROUP_MAX);
             context.send(request);
+            LOG.debug("SSH2_MSG_KEX_DH_GEX_REQUEST({}<{}<{}) sent", GROUP_MIN, n, GROUP_MAX);
+            LOG.debug("expecting SSH2_MSG_KEX_DH_GEX_GROUP");
         }
 
         @Override
         public KexOutcome receive(int id, SshReader r) {
             if (id == KexDhGexGroup.ID && agreement == null && request != null) {
                 KexDhGexGroup group = KexDhGexGroup.decode(r);
+                LOG.debug("SSH2_MSG_KEX_DH_GEX_GROUP received");
                 p = group.p();
                 g = group.g();
                 int bits = p.bitLength();
@@ -117,10 +123,13 @@ final class DhGroupExchange implements KexMethod {
                 agreement = new DhAgreement(p, g, context.random());
                 e = agreement.clientValue();
                 context.send(new KexDhGexInit(e));
+                LOG.debug("SSH2_MSG_KEX_DH_GEX_INIT sent");
+                LOG.debug("expecting SSH2_MSG_KEX_DH_GEX_REPLY");
                 return null;
             }
             if (id == KexDhGexReply.ID && agreement != null && e != null) {
                 KexDhGexReply reply = KexDhGexReply.decode(r);
+                LOG.debug("SSH2_MSG_KEX_DH_GEX_REPLY received");
                 byte[] secret = agreement.clientSecret(reply.f());
                 agreement = null;
                 try {

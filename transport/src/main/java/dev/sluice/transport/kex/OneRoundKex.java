@@ -9,6 +9,8 @@ import dev.sluice.transport.wire.SshReader;
 import dev.sluice.transport.wire.SshWriter;
 import java.util.Arrays;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A key exchange of one round trip, message numbers 30 and 31: ECDH (RFC 5656 section 4), curve25519 (RFC 8731),
@@ -18,6 +20,7 @@ import java.util.function.Function;
  * {@code H = HASH(V_C || V_S || I_C || I_S || string K_S || string Q_C || string Q_S || K)}.
  */
 final class OneRoundKex implements KexMethod {
+    private static final Logger LOG = LoggerFactory.getLogger(OneRoundKex.class);
     private final String name;
     private final String hash;
     private final Function<KexContext, Agreement> agreements;
@@ -70,6 +73,8 @@ final class OneRoundKex implements KexMethod {
             agreement = agreements.apply(context);
             clientValue = agreement.clientValue();
             context.send(new KexEcdhInit(clientValue));
+            // OpenSSH's kexgen names every one-round method's reply by the ECDH message (both are number 31).
+            LOG.debug("expecting SSH2_MSG_KEX_ECDH_REPLY");
         }
 
         @Override
@@ -78,6 +83,7 @@ final class OneRoundKex implements KexMethod {
                 throw SshException.disconnect(PROTOCOL_ERROR, "unexpected key exchange message %d", id);
             }
             KexEcdhReply reply = KexEcdhReply.decode(r);
+            LOG.debug("SSH2_MSG_KEX_ECDH_REPLY received");
             Agreement a = agreement;
             agreement = null;
             byte[] secret = a.clientSecret(reply.serverPublic());
