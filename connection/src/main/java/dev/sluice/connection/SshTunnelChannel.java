@@ -1,15 +1,7 @@
 package dev.sluice.connection;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.AbstractChannel;
-import io.netty.channel.ChannelConfig;
-import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelConfig;
-import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -25,12 +17,8 @@ import java.net.SocketAddress;
  * back once the pipeline has taken it. EOF or CLOSE from the carrying channel close this channel; closing this channel
  * closes the carrying one.
  */
-final class SshTunnelChannel extends AbstractChannel implements ChannelListener {
-    private static final ChannelMetadata METADATA = new ChannelMetadata(false);
-
-    private final DefaultChannelConfig config = new DefaultChannelConfig(this);
+final class SshTunnelChannel extends ConnectedChannel implements ChannelListener {
     private final SocketAddress local;
-    private final InetSocketAddress remote;
     private SshChannel ssh;
     private boolean open = true;
 
@@ -42,10 +30,8 @@ final class SshTunnelChannel extends AbstractChannel implements ChannelListener 
      * @param host the host the carrying channel leads to, for {@link #remoteAddress()}
      */
     SshTunnelChannel(SshConnection carrier, String host, int port) {
-        super(carrier.parent());
+        super(carrier.parent(), host, port, "a tunnel channel");
         this.local = carrier.parent().localAddress();
-        this.remote = InetSocketAddress.createUnresolved(host, port);
-        config.setWriteBufferWaterMark(NettyTransports.SSH_WATER_MARK);
     }
 
     // ---- the carrying SSH channel -----------------------------------------------------------------------------
@@ -87,41 +73,21 @@ final class SshTunnelChannel extends AbstractChannel implements ChannelListener 
     @Override
     public void onWritabilityChanged(SshChannel channel) {
         if (channel.isWritable() && isRegistered()) {
-            ((TunnelUnsafe) unsafe()).writeQueued();
+            writeQueued();
         }
     }
 
     // ---- Netty channel ----------------------------------------------------------------------------------------
 
-    @Override
-    protected AbstractUnsafe newUnsafe() {
-        return new TunnelUnsafe();
-    }
 
-    @Override
-    protected boolean isCompatible(EventLoop loop) {
-        return true; // no I/O of its own: any loop can run it (it is registered on its carrier's)
-    }
 
     @Override
     protected SocketAddress localAddress0() {
         return local;
     }
 
-    @Override
-    protected SocketAddress remoteAddress0() {
-        return remote;
-    }
 
-    @Override
-    protected void doBind(SocketAddress localAddress) {
-        throw new UnsupportedOperationException("a tunnel channel is connected from the start");
-    }
 
-    @Override
-    protected void doDisconnect() {
-        doClose();
-    }
 
     @Override
     protected void doClose() {
@@ -148,19 +114,7 @@ final class SshTunnelChannel extends AbstractChannel implements ChannelListener 
         }
     }
 
-    @Override
-    protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof ByteBuf) {
-            return msg;
-        }
-        ReferenceCountUtil.release(msg);
-        throw new UnsupportedOperationException("a tunnel channel carries ByteBufs only, not " + msg.getClass());
-    }
 
-    @Override
-    public ChannelConfig config() {
-        return config;
-    }
 
     @Override
     public boolean isOpen() {
@@ -170,25 +124,5 @@ final class SshTunnelChannel extends AbstractChannel implements ChannelListener 
     @Override
     public boolean isActive() {
         return open && ssh != null && ssh.isOpen();
-    }
-
-    @Override
-    public ChannelMetadata metadata() {
-        return METADATA;
-    }
-
-    /** The unsafe that can resume writing what waited for the carrying channel's window. */
-    private final class TunnelUnsafe extends AbstractUnsafe {
-        @Override
-        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-            promise.setFailure(new UnsupportedOperationException("a tunnel channel is connected from the start"));
-        }
-
-        void writeQueued() {
-            if (!isActive()) {
-                return;
-            }
-            flush0();
-        }
     }
 }

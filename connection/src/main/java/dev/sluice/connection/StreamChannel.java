@@ -2,18 +2,10 @@ package dev.sluice.connection;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.AbstractChannel;
-import io.netty.channel.ChannelConfig;
-import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelConfig;
-import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
@@ -32,17 +24,14 @@ import org.slf4j.LoggerFactory;
  * make this channel unwritable while the stream is slow, so the connection pauses its sources as on a full socket.
  * End of input, a read or write error, or {@link #close()} closes both streams.
  */
-final class StreamChannel extends AbstractChannel {
+final class StreamChannel extends ConnectedChannel {
     private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
-    private static final ChannelMetadata METADATA = new ChannelMetadata(false);
     private static final int CHUNK = 32 * 1024;
     /** How much one write to the stream takes at most; the rest stays queued (and counted) in Netty's buffer. */
     private static final int MAX_BATCH = 256 * 1024;
 
-    private final DefaultChannelConfig config = new DefaultChannelConfig(this);
     private final InputStream in;
     private final OutputStream out;
-    private final InetSocketAddress remote;
     private final ExecutorService writer;
     private volatile boolean open = true;
     /** A batch is being written by the writer thread; confined to the event loop. */
@@ -54,16 +43,14 @@ final class StreamChannel extends AbstractChannel {
      * @param host the host the streams lead to, for {@link #remoteAddress()} (unresolved)
      */
     StreamChannel(InputStream in, OutputStream out, String host, int port) {
-        super(null);
+        super(null, host, port, "a stream channel");
         this.in = in;
         this.out = out;
-        this.remote = InetSocketAddress.createUnresolved(host, port);
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-stream-writer");
             t.setDaemon(true);
             return t;
         });
-        config.setWriteBufferWaterMark(NettyTransports.SSH_WATER_MARK);
     }
 
     /** Starts reading; call once the channel is registered. */
@@ -100,35 +87,15 @@ final class StreamChannel extends AbstractChannel {
 
     // ---- Netty channel ----------------------------------------------------------------------------------------
 
-    @Override
-    protected AbstractUnsafe newUnsafe() {
-        return new StreamUnsafe();
-    }
 
-    @Override
-    protected boolean isCompatible(EventLoop loop) {
-        return true; // no I/O of its own on the loop: its streams have threads
-    }
 
     @Override
     protected SocketAddress localAddress0() {
         return null;
     }
 
-    @Override
-    protected SocketAddress remoteAddress0() {
-        return remote;
-    }
 
-    @Override
-    protected void doBind(SocketAddress localAddress) {
-        throw new UnsupportedOperationException("a stream channel is connected from the start");
-    }
 
-    @Override
-    protected void doDisconnect() {
-        doClose();
-    }
 
     @Override
     protected void doClose() {
@@ -195,25 +162,13 @@ final class StreamChannel extends AbstractChannel {
                 if (!written) {
                     close();
                 } else if (isActive()) {
-                    ((StreamUnsafe) unsafe()).writeQueued();
+                    writeQueued();
                 }
             });
         });
     }
 
-    @Override
-    protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof ByteBuf) {
-            return msg;
-        }
-        ReferenceCountUtil.release(msg);
-        throw new UnsupportedOperationException("a stream channel carries ByteBufs only, not " + msg.getClass());
-    }
 
-    @Override
-    public ChannelConfig config() {
-        return config;
-    }
 
     @Override
     public boolean isOpen() {
@@ -223,22 +178,5 @@ final class StreamChannel extends AbstractChannel {
     @Override
     public boolean isActive() {
         return open;
-    }
-
-    @Override
-    public ChannelMetadata metadata() {
-        return METADATA;
-    }
-
-    /** The unsafe that resumes writing once the writer thread has taken the last batch. */
-    private final class StreamUnsafe extends AbstractUnsafe {
-        @Override
-        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-            promise.setFailure(new UnsupportedOperationException("a stream channel is connected from the start"));
-        }
-
-        void writeQueued() {
-            flush0();
-        }
     }
 }
